@@ -1,0 +1,84 @@
+"""The `weekly` command line: one sub-command per job, exit 0 done, 2 bad input, 1 a fault."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from generator.errors import InputError
+from generator.settings import SETTINGS
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{self.prog}: {message}")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from generator.pipeline import BuildRequest, build_edition
+    from generator.report import load_report
+
+    request = BuildRequest(
+        report=load_report(args.report),
+        week=args.week,
+        usage=args.usage,
+        models=args.models,
+        out=args.out,
+        formats=tuple(f.strip() for f in args.to.split(",") if f.strip()) if args.to else (),
+    )
+    edition = build_edition(request)
+    print(f"built {edition.folder}")
+    return 0
+
+
+def _cmd_settings(args: argparse.Namespace) -> int:
+    for s in SETTINGS:
+        print(f"{s.key:<28} {s.default!r:<24} {s.help}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="weekly", description="Weekly edition generator.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    build = sub.add_parser("build", help="build one week's edition")
+    _common(build)
+    build.add_argument("--week", default="latest", help="YYYY-MM-DD (a Monday), YYYY-Www or latest")
+    build.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
+    build.add_argument("--models", type=Path, help="model catalogue (overrides the report's)")
+    build.add_argument("--to", default="", help="formats, comma-separated (default: all)")
+    build.set_defaults(run=_cmd_build)
+    settings = sub.add_parser("settings", help="list every report setting with its default")
+    settings.set_defaults(run=_cmd_settings)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(arguments or ["build"])
+        if getattr(args, "run", None) is None:
+            args = _parser().parse_args(["build", *arguments])
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except InputError as exc:
+        print(f"weekly: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("weekly: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a fault of the program: say so, with the trace to fix it
+        traceback.print_exc(file=sys.stderr)
+        print(f"weekly: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

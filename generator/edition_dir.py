@@ -1,0 +1,59 @@
+"""Writing an edition folder atomically: built beside, then swapped into place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def staged_folder(final: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder; on success it replaces `final`, on error it vanishes."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    try:
+        yield staging
+        _fsync_tree(staging)
+        _swap(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(staging: Path, final: Path) -> None:
+    if not final.exists():
+        os.replace(staging, final)
+        return
+    # rename(2) cannot replace a non-empty folder; move the old one aside first, so that
+    # at every instant either the old or the new edition is complete at some path.
+    retired = final.with_name(f".{final.name}.old")
+    if retired.exists():
+        shutil.rmtree(retired)
+    os.replace(final, retired)
+    os.replace(staging, final)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def recover(parent: Path) -> None:
+    """Put back an edition whose swap was interrupted and drop stale staging folders."""
+    if not parent.is_dir():
+        return
+    for retired in parent.glob(".*.old"):
+        final = parent / retired.name[1:-4]
+        if final.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(retired, final)
+    for staging in parent.glob(".*.tmp"):
+        shutil.rmtree(staging, ignore_errors=True)

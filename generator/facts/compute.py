@@ -1,0 +1,291 @@
+"""The facts engine: every figure of one week, computed from the snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from generator.countries import country_adjective, country_name
+from generator.facts.frames import Frames, build_frames, require_week
+from generator.facts.model import (
+    CoverageFacts,
+    Facts,
+    LeadFacts,
+    MarketFacts,
+    ModelFacts,
+    RegionFacts,
+    TotalFacts,
+    WeekPoint,
+)
+from generator.facts.movers import movers
+from generator.facts.series import change_pct, growth_streak, share_pct, streak
+from generator.snapshot import CatalogueEntry, Snapshot
+from generator.weeks import iso_label
+
+HISTORY_WEEKS = 26
+
+
+def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 10) -> Facts:
+    """Compute the facts of `week` from the data up to and including it."""
+    require_week(snapshot, week)
+    f = build_frames(snapshot, week)
+    prev = week - dt.timedelta(weeks=1)
+    has_prev = bool(len(f.present) > 1 and f.present.iloc[-2])
+    total = _total(f, has_prev)
+    model_facts = _models(f, snapshot, has_prev, top_n, total.tokens)
+    regions = _regions(f, snapshot, has_prev, total.tokens)
+    return Facts(
+        week=week.isoformat(),
+        iso_week=iso_label(week),
+        report=report,
+        prev_week=prev.isoformat() if has_prev else None,
+        total=total,
+        regions=regions,
+        lead=_lead(f, regions),
+        models=model_facts,
+        coverage=_coverage(f, snapshot, total.tokens),
+        movers=movers(f, has_prev, _names(snapshot, f)),
+        market=_market(f, snapshot, model_facts, regions, top_n, total.tokens),
+        history=_history(f, model_facts[:top_n]),
+    )
+
+
+def _int(value: float) -> int | None:
+    return None if value is None or math.isnan(value) else int(value)
+
+
+def _total(f: Frames, has_prev: bool) -> TotalFacts:
+    tokens = int(f.totals.iloc[-1])
+    prev = _int(f.totals.iloc[-2]) if has_prev else None
+    earlier = f.totals.iloc[:-1].dropna()
+    return TotalFacts(
+        tokens=tokens,
+        prev_tokens=prev,
+        change_pct=change_pct(tokens, prev),
+        change_tokens=tokens - prev if prev is not None else None,
+        growth_streak_weeks=growth_streak(f.totals.tolist()),
+        is_record=bool(len(earlier) and tokens > earlier.max()),
+        weeks_of_history=int(f.present.sum()),
+    )
+
+
+def _names(snapshot: Snapshot, f: Frames) -> dict[str, str]:
+    names: dict[str, str] = {}
+    usage_names = {}
+    if "name" in snapshot.usage.columns:
+        named = snapshot.usage.dropna(subset=["name"])
+        usage_names = dict(zip(named["model"], named["name"], strict=False))
+    for model in f.tokens.columns:
+        entry = snapshot.catalogue.get(model)
+        names[model] = (
+            (entry.name if entry and entry.name else None)
+            or usage_names.get(model)
+            or model.split("/", 1)[-1]
+        )
+    return names
+
+
+def _models(
+    f: Frames, snapshot: Snapshot, has_prev: bool, top_n: int, total: int
+) -> tuple[ModelFacts, ...]:
+    names = _names(snapshot, f)
+    ranks = f.ranks
+    now = ranks.iloc[-1].dropna().sort_values()
+    tokens_now = f.tokens.iloc[-1]
+    counts = tokens_now.value_counts()
+    had_history = bool(f.present.iloc[:-1].any())
+    out: list[ModelFacts] = []
+    for model, rank_value in now.items():
+        model = str(model)
+        rank = int(rank_value)
+        column = ranks[model]
+        seen = f.tokens[model].notna()
+        first = seen.idxmax()
+        tokens = int(tokens_now[model])
+        prev = _int(f.tokens[model].iloc[-2]) if has_prev else None
+        if has_prev and prev is None:
+            prev = 0
+        prev_rank = _int(column.iloc[-2]) if len(column) > 1 else None
+        earlier_best = column.iloc[:-1].min()
+        entry = snapshot.catalogue.get(model) or CatalogueEntry(model)
+        author = f.author_of.get(model)
+        out.append(
+            ModelFacts(
+                rank=rank,
+                model=model,
+                name=names[model],
+                author=author,
+                author_name=snapshot.authors[author].name if author in snapshot.authors else None,
+                country=f.country_of.get(model),
+                tokens=tokens,
+                prev_tokens=prev,
+                change_pct=change_pct(tokens, prev),
+                change_tokens=tokens - prev if prev is not None else None,
+                share_pct=share_pct(tokens, total),
+                prev_rank=prev_rank,
+                is_new=bool(had_history and first == f.week),
+                weeks_at_rank=streak(len(column), lambda i, c=column, r=rank: c.iloc[i] == r),
+                tied=bool(counts.get(tokens_now[model], 0) > 1),
+                first_week=iso_label(first),
+                weeks_in_data=int(seen.sum()),
+                new_in_top_n=bool(
+                    had_history and rank <= top_n and not (earlier_best <= top_n)
+                ),
+                best_rank=int(min(rank, earlier_best)) if not math.isnan(earlier_best) else rank,
+                released=entry.released.isoformat() if entry.released else None,
+                context_length=entry.context_length,
+                input_modalities=entry.input_modalities,
+                open_weights=entry.open_weights,
+                price_prompt=entry.price_prompt,
+                price_completion=entry.price_completion,
+            )
+        )
+    return tuple(out)
+
+
+def _weighted_price(
+    tokens: pd.Series, snapshot: Snapshot, attribute: str
+) -> float | None:
+    weight = 0.0
+    amount = 0.0
+    for model, value in tokens.items():
+        entry = snapshot.catalogue.get(str(model))
+        price = getattr(entry, attribute) if entry is not None else None
+        if price is None or math.isnan(value) or value <= 0:
+            continue
+        weight += value
+        amount += value * price
+    return amount / weight if weight else None
+
+
+def _regions(
+    f: Frames, snapshot: Snapshot, has_prev: bool, total: int
+) -> tuple[RegionFacts, ...]:
+    now = f.countries.iloc[-1]
+    tokens_now = f.tokens.iloc[-1]
+    regions = []
+    for country, value in now.items():
+        code = str(country)
+        if not value or math.isnan(value):
+            continue
+        members = tokens_now[[m for m, c in f.country_of.items() if c == code]].dropna()
+        members = members[members > 0]
+        prev = _int(f.countries[code].iloc[-2]) if has_prev else None
+        regions.append(
+            RegionFacts(
+                country=code,
+                name=country_name(code),
+                adjective=country_adjective(code),
+                tokens=int(value),
+                prev_tokens=prev,
+                change_pct=change_pct(int(value), prev),
+                share_pct=share_pct(value, total),
+                models=len(members),
+                avg_price_prompt=_weighted_price(members, snapshot, "price_prompt"),
+                avg_price_completion=_weighted_price(members, snapshot, "price_completion"),
+            )
+        )
+    regions.sort(key=lambda r: (-r.tokens, r.country))
+    return tuple(regions)
+
+
+def _lead(f: Frames, regions: tuple[RegionFacts, ...]) -> LeadFacts | None:
+    if not regions:
+        return None
+    leader = regions[0].country
+    runner = regions[1].country if len(regions) > 1 else None
+    if runner is None:
+        return LeadFacts(leader, None, 0, None, None, False, None)
+    a, b = f.countries[leader], f.countries[runner]
+
+    def ahead(i: int) -> bool:
+        return bool(f.present.iloc[i]) and a.iloc[i] > b.iloc[i]
+
+    length = streak(len(a), ahead)
+    previous_leader = None
+    if len(a) > 1 and f.present.iloc[-2]:
+        prev_row = f.countries.iloc[-2].dropna()
+        prev_row = prev_row[prev_row > 0]
+        if len(prev_row):
+            previous_leader = str(prev_row.sort_index().idxmax())
+    gap = regions[0].tokens - regions[1].tokens
+    return LeadFacts(
+        leader=leader,
+        runner_up=runner,
+        streak_weeks=length,
+        gap_tokens=gap,
+        ratio=regions[0].tokens / regions[1].tokens if regions[1].tokens else None,
+        changed_this_week=bool(length == 1 and len(a) > 1 and f.present.iloc[-2]),
+        previous_leader=previous_leader,
+    )
+
+
+def _coverage(f: Frames, snapshot: Snapshot, total: int) -> CoverageFacts:
+    now = f.tokens.iloc[-1].dropna()
+    unknown = [m for m in now.index if f.country_of.get(m) is None and now[m] > 0]
+    unknown_tokens = int(now[unknown].sum()) if unknown else 0
+    others = _int(f.others.iloc[-1]) or 0
+    attributed = total - others - unknown_tokens
+    return CoverageFacts(
+        attributed_share_pct=share_pct(attributed, total),
+        attributed_tokens=attributed,
+        others_tokens=others,
+        others_share_pct=share_pct(others, total),
+        unknown_country_tokens=unknown_tokens,
+        unknown_country_share_pct=share_pct(unknown_tokens, total),
+        unknown_country_models=tuple(sorted(unknown)),
+        free_variant_tokens=int(snapshot.free_variant_tokens.get(f.week, 0)),
+        rounded_figures=snapshot.rounded_figures,
+    )
+
+
+def _market(
+    f: Frames,
+    snapshot: Snapshot,
+    models: tuple[ModelFacts, ...],
+    regions: tuple[RegionFacts, ...],
+    top_n: int,
+    total: int,
+) -> MarketFacts:
+    known = [m for m in models if m.open_weights is not None]
+    open_tokens = sum(m.tokens for m in known if m.open_weights)
+    known_tokens = sum(m.tokens for m in known)
+    run_country = models[0].country if models else None
+    run = 0
+    for m in models:
+        if run_country is None or m.country != run_country:
+            break
+        run += 1
+    tokens_now = f.tokens.iloc[-1]
+    return MarketFacts(
+        models_tracked=len(models),
+        authors=len({m.author for m in models if m.author}),
+        countries=len(regions),
+        top_n=min(top_n, len(models)),
+        top_n_share_pct=share_pct(sum(m.tokens for m in models[:top_n]), total),
+        leader_share_pct=models[0].share_pct if models else 0.0,
+        open_weights_share_pct=share_pct(open_tokens, known_tokens) if known_tokens else None,
+        open_weights_tokens=open_tokens,
+        avg_price_prompt=_weighted_price(tokens_now, snapshot, "price_prompt"),
+        avg_price_completion=_weighted_price(tokens_now, snapshot, "price_completion"),
+        top_run_country=run_country,
+        top_run_length=run,
+    )
+
+
+def _history(f: Frames, top: tuple[ModelFacts, ...]) -> tuple[WeekPoint, ...]:
+    points = []
+    weeks = [w for w, here in f.present.items() if here][-HISTORY_WEEKS:]
+    for week in weeks:
+        by_country = {
+            str(c): int(v) for c, v in f.countries.loc[week].items() if not math.isnan(v) and v
+        }
+        by_model = {
+            m.model: int(f.tokens.at[week, m.model])
+            for m in top
+            if not math.isnan(f.tokens.at[week, m.model])
+        }
+        points.append(WeekPoint(week.isoformat(), int(f.totals[week]), by_country, by_model))
+    return tuple(points)

@@ -1,0 +1,109 @@
+"""The week-by-model table that every figure is read from, with missing weeks kept as gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from generator.errors import InputError
+from generator.snapshot import OTHERS, Snapshot
+from generator.weeks import iso_label
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Wide tables over a continuous run of weeks ending at the edition's week.
+
+    `tokens`: weeks × real models (NaN where a model has no row; all-NaN rows for weeks missing
+    from the data). `others`: the long tail per week. `totals`: all tokens per week, NaN for a
+    missing week. `ranks`: rank among models with volume, 1 = most, ties broken by id.
+    `countries`: weeks × countries. `present`: whether the week is in the data.
+    """
+
+    week: dt.date
+    tokens: pd.DataFrame
+    others: pd.Series
+    totals: pd.Series
+    ranks: pd.DataFrame
+    countries: pd.DataFrame
+    present: pd.Series
+    country_of: dict[str, str | None]
+    author_of: dict[str, str | None]
+
+
+def require_week(snapshot: Snapshot, week: dt.date) -> None:
+    """Fail with exit status 2 when the requested week is not in the data."""
+    weeks = snapshot.weeks
+    if week not in weeks:
+        span = f"{iso_label(weeks[0])} ({weeks[0]}) to {iso_label(weeks[-1])} ({weeks[-1]})"
+        raise InputError(
+            f"week {iso_label(week)} ({week}) is not in the data; it holds {len(weeks)} weeks "
+            f"from {span}",
+            None,
+        )
+
+
+def build_frames(snapshot: Snapshot, week: dt.date) -> Frames:
+    """Pivot the usage up to `week` into the wide tables."""
+    usage = snapshot.usage[snapshot.usage["week"] <= week]
+    first = min(usage["week"])
+    index = pd.Index(
+        [first + dt.timedelta(weeks=i) for i in range((week - first).days // 7 + 1)], name="week"
+    )
+    present = pd.Series(index.isin(set(usage["week"])), index=index)
+    real = usage[usage["model"] != OTHERS]
+    tokens = (
+        real.pivot(index="week", columns="model", values="tokens")
+        .reindex(index=index)
+        .sort_index(axis=1)
+        .astype("float64")
+    )
+    others = (
+        usage[usage["model"] == OTHERS].set_index("week")["tokens"].reindex(index).astype("float64")
+    )
+    totals = tokens.sum(axis=1, min_count=1).add(others.fillna(0.0), fill_value=0.0)
+    totals[~present.to_numpy()] = np.nan
+    positive = tokens.where(tokens > 0)
+    ranks = positive.rank(axis=1, method="first", ascending=False)
+    author_of, country_of = _attribution(snapshot, real)
+    country_cols = pd.Series({m: country_of.get(m) for m in tokens.columns}, dtype="object")
+    known = country_cols.dropna()
+    countries = (
+        tokens[known.index].T.groupby(known.to_numpy()).sum(min_count=0).T
+        if len(known)
+        else pd.DataFrame(index=index)
+    )
+    countries[~present.to_numpy()] = np.nan
+    return Frames(week, tokens, others, totals, ranks, countries, present, country_of, author_of)
+
+
+def _attribution(
+    snapshot: Snapshot, real: pd.DataFrame
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """Author and country per model: usage columns first, then catalogue, then the id."""
+    latest = real.sort_values("week").groupby("model").last()
+    author_of: dict[str, str | None] = {}
+    country_of: dict[str, str | None] = {}
+    for model in latest.index:
+        author = _value(latest, model, "author")
+        entry = snapshot.catalogue.get(model)
+        if author is None and entry is not None:
+            author = entry.author
+        if author is None and "/" in model:
+            author = model.split("/", 1)[0]
+        country = _value(latest, model, "country")
+        if country is None and author is not None and author in snapshot.authors:
+            country = snapshot.authors[author].country
+        author_of[model] = author
+        country_of[model] = country.upper() if country else None
+    return author_of, country_of
+
+
+def _value(frame: pd.DataFrame, model: str, column: str) -> str | None:
+    if column not in frame.columns:
+        return None
+    value = frame.at[model, column]
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,205 @@
+"""The facts of one week: frozen dataclasses that serialise to `facts.json`.
+
+Percentages are stored unrounded; each text rounds them as it shows them, and the check
+compares at the precision shown. `None` means "no previous week to compare with".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TotalFacts:
+    """All tokens of the week, `others` included."""
+
+    tokens: int
+    prev_tokens: int | None
+    change_pct: float | None
+    change_tokens: int | None
+    growth_streak_weeks: int
+    is_record: bool
+    weeks_of_history: int
+
+
+@dataclass(frozen=True)
+class RegionFacts:
+    """Tokens of the models whose author is from one country."""
+
+    country: str
+    name: str
+    adjective: str
+    tokens: int
+    prev_tokens: int | None
+    change_pct: float | None
+    share_pct: float
+    models: int
+    avg_price_prompt: float | None
+    avg_price_completion: float | None
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """The country race between the two countries with the most volume."""
+
+    leader: str
+    runner_up: str | None
+    streak_weeks: int
+    gap_tokens: int | None
+    ratio: float | None
+    changed_this_week: bool
+    previous_leader: str | None
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """One model's week: volume, rank and history, with what the catalogue says."""
+
+    rank: int
+    model: str
+    name: str
+    author: str | None
+    author_name: str | None
+    country: str | None
+    tokens: int
+    prev_tokens: int | None
+    change_pct: float | None
+    change_tokens: int | None
+    share_pct: float
+    prev_rank: int | None
+    is_new: bool
+    weeks_at_rank: int
+    tied: bool
+    first_week: str
+    weeks_in_data: int
+    new_in_top_n: bool
+    best_rank: int
+    released: str | None
+    context_length: int | None
+    input_modalities: tuple[str, ...]
+    open_weights: bool | None
+    price_prompt: float | None
+    price_completion: float | None
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A model's change on the week, for the movers lists."""
+
+    model: str
+    name: str
+    rank: int | None
+    tokens: int
+    prev_tokens: int
+    change_tokens: int
+    change_pct: float | None
+
+
+@dataclass(frozen=True)
+class MoversFacts:
+    """Largest gains and losses, absolute and relative, and models that vanished."""
+
+    gainers: tuple[Mover, ...]
+    losers: tuple[Mover, ...]
+    gainers_pct: tuple[Mover, ...]
+    losers_pct: tuple[Mover, ...]
+    dropped_out: tuple[Mover, ...]
+    declining_models: int
+    growing_models: int
+
+
+@dataclass(frozen=True)
+class CoverageFacts:
+    """How much of the volume can be told apart and given a country."""
+
+    attributed_share_pct: float
+    attributed_tokens: int
+    others_tokens: int
+    others_share_pct: float
+    unknown_country_tokens: int
+    unknown_country_share_pct: float
+    unknown_country_models: tuple[str, ...]
+    free_variant_tokens: int
+    rounded_figures: bool
+
+
+@dataclass(frozen=True)
+class MarketFacts:
+    """Structure of the market this week."""
+
+    models_tracked: int
+    authors: int
+    countries: int
+    top_n: int
+    top_n_share_pct: float
+    leader_share_pct: float
+    open_weights_share_pct: float | None
+    open_weights_tokens: int
+    avg_price_prompt: float | None
+    avg_price_completion: float | None
+    top_run_country: str | None
+    top_run_length: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One number stated in a text, with the fact it comes from."""
+
+    id: str
+    text: str
+    value: float | int | str
+    fact: str
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """One week of the history series used by charts and streaks."""
+
+    week: str
+    tokens: int
+    by_country: dict[str, int]
+    by_model: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Every figure computed for one week of one report."""
+
+    week: str
+    iso_week: str
+    report: str
+    prev_week: str | None
+    total: TotalFacts
+    regions: tuple[RegionFacts, ...]
+    lead: LeadFacts | None
+    models: tuple[ModelFacts, ...]
+    coverage: CoverageFacts
+    movers: MoversFacts
+    market: MarketFacts
+    history: tuple[WeekPoint, ...]
+    claims: tuple[Claim, ...] = ()
+
+    def model(self, model_id: str) -> ModelFacts | None:
+        """Return the facts of one model, or None when it has no volume this week."""
+        return next((m for m in self.models if m.model == model_id), None)
+
+    def region(self, country: str) -> RegionFacts | None:
+        """Return the facts of one country, or None."""
+        return next((r for r in self.regions if r.country == country), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the plain JSON form written to `facts.json`."""
+        return _plain(dataclasses.asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

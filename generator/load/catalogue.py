@@ -1,0 +1,191 @@
+"""Loading the model catalogue: CSV, JSON, or a saved OpenRouter `/api/v1/models` response."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from generator.errors import InputError, Where
+from generator.load.tables import read_table, require_columns
+from generator.load.values import where_of
+from generator.load.variants import base_model
+from generator.report import VariantRules
+from generator.snapshot import CatalogueEntry
+
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f"}
+PER_MILLION = 1_000_000
+
+
+def load_catalogue(path: Path, rules: VariantRules) -> dict[str, CatalogueEntry]:
+    """Read a catalogue file into entries keyed by base model id."""
+    table = read_table(path, json_records_key="data")
+    frame = table.frame
+    if _is_openrouter(frame):
+        entries = [_from_openrouter(frame, i) for i in range(len(frame))]
+    else:
+        require_columns(frame, table.label, ("model",))
+        entries = [_from_row(frame, i) for i in range(len(frame))]
+    catalogue: dict[str, CatalogueEntry] = {}
+    for entry in entries:
+        base = base_model(entry.model, rules)
+        # The base model's own entry wins over a variant's (a :free entry has price 0).
+        if base not in catalogue or entry.model == base:
+            catalogue[base] = _with_model(entry, base)
+    return catalogue
+
+
+def _with_model(entry: CatalogueEntry, model: str) -> CatalogueEntry:
+    if entry.model == model:
+        return entry
+    fields = {**entry.__dict__, "model": model}
+    return CatalogueEntry(**fields)
+
+
+def _is_openrouter(frame: pd.DataFrame) -> bool:
+    return "id" in frame.columns and "pricing" in frame.columns
+
+
+def _cell(frame: pd.DataFrame, i: int, column: str) -> Any:
+    if column not in frame.columns:
+        return None
+    value = frame[column].iat[i]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _from_row(frame: pd.DataFrame, i: int) -> CatalogueEntry:
+    def where(column: str) -> Where:
+        return where_of(frame, i, column)
+
+    model = _cell(frame, i, "model")
+    if not isinstance(model, str):
+        raise InputError("expected a model id", where("model"))
+    return CatalogueEntry(
+        model=model,
+        name=_text(_cell(frame, i, "name")),
+        author=_text(_cell(frame, i, "author")),
+        released=_date(_cell(frame, i, "released"), where("released")),
+        context_length=_whole(_cell(frame, i, "context_length"), where("context_length")),
+        input_modalities=_modalities(_cell(frame, i, "input_modalities")),
+        open_weights=_flag(_cell(frame, i, "open_weights"), where("open_weights")),
+        price_prompt=_price(_cell(frame, i, "price_prompt"), where("price_prompt"), 1),
+        price_completion=_price(
+            _cell(frame, i, "price_completion"), where("price_completion"), 1
+        ),
+    )
+
+
+def _from_openrouter(frame: pd.DataFrame, i: int) -> CatalogueEntry:
+    def where(column: str) -> Where:
+        return where_of(frame, i, column)
+
+    model = _cell(frame, i, "id")
+    if not isinstance(model, str):
+        raise InputError("expected a model id", where("id"))
+    pricing = _cell(frame, i, "pricing") or {}
+    architecture = _cell(frame, i, "architecture") or {}
+    created = _cell(frame, i, "created")
+    name = _text(_cell(frame, i, "name"))
+    if name and ": " in name:
+        name = name.split(": ", 1)[1]
+    hf_id = _cell(frame, i, "hugging_face_id") if "hugging_face_id" in frame.columns else None
+    return CatalogueEntry(
+        model=model,
+        name=name,
+        author=model.split("/", 1)[0] if "/" in model else None,
+        released=_unix_date(created, where("created")),
+        context_length=_whole(_cell(frame, i, "context_length"), where("context_length")),
+        input_modalities=_modalities(architecture.get("input_modalities")),
+        open_weights=(bool(hf_id) if "hugging_face_id" in frame.columns else None),
+        price_prompt=_price(pricing.get("prompt"), where("pricing.prompt"), PER_MILLION),
+        price_completion=_price(
+            pricing.get("completion"), where("pricing.completion"), PER_MILLION
+        ),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _date(value: Any, where: Where) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise InputError(f"expected a date YYYY-MM-DD, got {value!r}", where) from None
+
+
+def _unix_date(value: Any, where: Where) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(float(value), tz=dt.UTC).date()
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"expected a Unix time in seconds, got {value!r}", where) from None
+
+
+def _whole(value: Any, where: Where) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if math.isnan(number) or number < 0 or not number.is_integer():
+        raise InputError(f"expected a non-negative whole number, got {value!r}", where)
+    return int(number)
+
+
+def _price(value: Any, where: Where, scale: float) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if math.isnan(number) or math.isinf(number):
+        raise InputError(f"expected a price in USD, got {value!r}", where)
+    if number < 0:
+        # OpenRouter marks "variable pricing" routers with -1; that is no price at all.
+        return None
+    return round(number * scale, 6)
+
+
+def _flag(value: Any, where: Where) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError(f"expected true or false, got {value!r}", where)
+
+
+def _modalities(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip().lower() for v in value if str(v).strip())
+    if hasattr(value, "tolist"):
+        return _modalities(value.tolist())
+    for separator in ("+", ",", ";", "|"):
+        if separator in str(value):
+            return tuple(p.strip().lower() for p in str(value).split(separator) if p.strip())
+    return (str(value).strip().lower(),)

@@ -1,0 +1,149 @@
+"""Reading a table file (CSV, Parquet, JSON Lines, JSON array) into strings-or-values rows.
+
+Every frame comes back with a `_row` column holding the row number a person would look for:
+the line in a CSV or JSON Lines file (header is line 1), the 1-based record in JSON or Parquet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from generator.errors import InputError, Where, display_path
+
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+}
+ROW = "_row"
+FILE = "_file"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input file read as a frame, with its display name and row numbers."""
+
+    label: str
+    frame: pd.DataFrame
+    raw_json: Any = None
+
+
+def table_format(path: Path) -> str:
+    """Return the format name of a file from its extension, or fail with the valid ones."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        valid = ", ".join(sorted(FORMATS))
+        raise InputError(
+            f"unknown format {path.suffix or '(no extension)'!r}; expected one of {valid}",
+            Where(display_path(path)),
+        )
+    return fmt
+
+
+def read_table(path: Path, json_records_key: str | None = None) -> Table:
+    """Read one file; `json_records_key` names a key whose list holds the records (e.g. data)."""
+    label = display_path(path)
+    where = Where(label)
+    if not path.exists():
+        raise InputError("file not found", where)
+    fmt = table_format(path)
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty; expected a header and rows of data", where)
+    raw: Any = None
+    if fmt == "csv":
+        frame = _read_csv(path, where)
+        frame[ROW] = range(2, len(frame) + 2)
+    elif fmt == "parquet":
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many kinds for a damaged file
+            raise InputError(f"expected a Parquet file: {exc}", where) from None
+        frame[ROW] = range(1, len(frame) + 1)
+    elif fmt == "jsonl":
+        frame = _read_jsonl(path, where)
+    else:
+        raw = _read_json(path, where)
+        frame = _records_frame(raw, json_records_key, where)
+    if frame.empty:
+        raise InputError("the file has no rows of data", where)
+    frame[FILE] = label
+    return Table(label, frame, raw)
+
+
+def _read_csv(path: Path, where: Where) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty; expected a header and rows of data", where) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"expected UTF-8 CSV: {str(exc).strip()}", where) from None
+
+
+def _read_jsonl(path: Path, where: Where) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"expected a JSON object per line: {exc.msg}", Where(where.file, number)
+                ) from None
+            if not isinstance(record, dict):
+                raise InputError("expected a JSON object per line", Where(where.file, number))
+            records.append(record)
+            lines.append(number)
+    frame = pd.DataFrame.from_records(records)
+    frame[ROW] = lines
+    return frame
+
+
+def _read_json(path: Path, where: Where) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"expected JSON: {exc.msg} at line {exc.lineno}", where) from None
+    except UnicodeDecodeError:
+        raise InputError("expected UTF-8 text", where) from None
+
+
+def _records_frame(raw: Any, key: str | None, where: Where) -> pd.DataFrame:
+    records = raw.get(key) if key and isinstance(raw, dict) else raw
+    if not isinstance(records, list):
+        expected = f"an array of objects or an object with a {key!r} array" if key else "an array"
+        raise InputError(f"expected {expected} of records", where)
+    for index, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise InputError("expected a JSON object", Where(where.file, index))
+    frame = pd.DataFrame.from_records(records)
+    frame[ROW] = range(1, len(frame) + 1)
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, label: str, required: tuple[str, ...]) -> None:
+    """Fail with the first required column that the table lacks."""
+    for column in required:
+        if column not in frame.columns:
+            present = ", ".join(c for c in frame.columns if not c.startswith("_")) or "none"
+            raise InputError(
+                f"column {column!r} is missing; expected columns {', '.join(required)} "
+                f"(found {present})",
+                Where(label, 1),
+            )

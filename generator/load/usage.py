@@ -1,0 +1,108 @@
+"""Loading usage: one file or a folder of weekly drops, validated, variants merged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from generator.errors import InputError, Where, display_path
+from generator.load.tables import FILE, FORMATS, ROW, read_table, require_columns
+from generator.load.values import parse_counts, parse_texts, parse_weeks, where_of
+from generator.load.variants import base_model, is_free_variant
+from generator.report import VariantRules
+from generator.snapshot import OTHERS
+
+REQUIRED = ("week", "model", "tokens")
+COUNTS = ("requests", "prompt_tokens", "completion_tokens")
+TEXTS = ("name", "author", "country")
+_ROUNDING = 10**6
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Validated usage with variants merged, and what the merge and checks found."""
+
+    frame: pd.DataFrame
+    sources: tuple[str, ...]
+    merged_variants: tuple[tuple[str, str], ...]
+    free_variant_tokens: dict[dt.date, int]
+    looks_rounded: bool
+
+
+def usage_files(path: Path) -> list[Path]:
+    """Return the file, or the usage files of a folder of weekly drops in name order."""
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.suffix.lower() in FORMATS and not p.name.startswith(".")
+        )
+        if not files:
+            valid = ", ".join(sorted(FORMATS))
+            raise InputError(f"expected usage files ({valid}) in the folder", Where(display_path(path)))
+        return files
+    if not path.exists():
+        raise InputError("file not found", Where(display_path(path)))
+    return [path]
+
+
+def load_usage(path: Path, rules: VariantRules) -> Usage:
+    """Read and validate usage, then merge variants into one row per week and model."""
+    frames = [_validated(read_table(p).frame) for p in usage_files(path)]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    _refuse_duplicates(frame)
+    return _merge(frame, rules, tuple(display_path(p) for p in usage_files(path)))
+
+
+def _validated(frame: pd.DataFrame) -> pd.DataFrame:
+    label = str(frame[FILE].iat[0])
+    frame.columns = [str(c).strip() for c in frame.columns]
+    require_columns(frame, label, REQUIRED)
+    out = pd.DataFrame(
+        {
+            "week": parse_weeks(frame),
+            "model": parse_texts(frame, "model"),
+            "tokens": parse_counts(frame, "tokens"),
+        }
+    )
+    for column in COUNTS:
+        if column in frame.columns:
+            out[column] = parse_counts(frame, column, optional=True)
+    for column in TEXTS:
+        if column in frame.columns:
+            out[column] = frame[column].map(lambda v: str(v).strip() if isinstance(v, str) else None)
+    out[FILE] = frame[FILE]
+    out[ROW] = frame[ROW]
+    return out
+
+
+def _refuse_duplicates(frame: pd.DataFrame) -> None:
+    repeated = frame.duplicated(["week", "model"], keep="first")
+    if not repeated.any():
+        return
+    second = int(repeated.to_numpy().nonzero()[0][0])
+    week, model = frame["week"].iat[second], frame["model"].iat[second]
+    first = int(((frame["week"] == week) & (frame["model"] == model)).to_numpy().nonzero()[0][0])
+    earlier = where_of(frame, first)
+    raise InputError(
+        f"duplicate week {week.isoformat()} and model {model!r}; first given at {earlier}",
+        where_of(frame, second, "model"),
+    )
+
+
+def _merge(frame: pd.DataFrame, rules: VariantRules, sources: tuple[str, ...]) -> Usage:
+    ids = frame["model"].unique()
+    mapping = {m: base_model(m, rules) for m in ids}
+    merged = tuple(sorted((m, b) for m, b in mapping.items() if m != b))
+    free = frame[frame["model"].map(is_free_variant)]
+    free_tokens = {w: int(t) for w, t in free.groupby("week")["tokens"].sum().items()}
+    frame = frame.assign(model=frame["model"].map(mapping))
+    sums = {c: "sum" for c in ("tokens", *COUNTS) if c in frame.columns}
+    firsts = {c: "first" for c in TEXTS if c in frame.columns}
+    grouped = frame.groupby(["week", "model"], sort=True, as_index=False).agg({**sums, **firsts})
+    grouped["tokens"] = grouped["tokens"].astype("int64")
+    real = grouped.loc[grouped["model"] != OTHERS, "tokens"]
+    nonzero = real[real > 0]
+    looks_rounded = bool(len(nonzero) >= 10 and (nonzero % _ROUNDING == 0).all())
+    return Usage(grouped, sources, merged, free_tokens, looks_rounded)

@@ -1,0 +1,114 @@
+"""Checking cells: whole token counts and weeks, with the first bad cell reported exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from generator.errors import InputError, Where
+from generator.load.tables import FILE, ROW
+from generator.weeks import WeekError, parse_week
+
+_MAX_EXACT = 2**53
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def count_or_problem(value: Any) -> int | str:
+    """Return a non-negative whole number from a cell, or a description of what is wrong."""
+    if _is_blank(value):
+        return "an empty cell"
+    if isinstance(value, bool | np.bool_):
+        return f"{value!r} (not a number)"
+    if isinstance(value, int | np.integer):
+        number = int(value)
+        return number if number >= 0 else f"a negative number {number}"
+    text = str(value).strip()
+    if text.isdigit() and text.isascii():
+        return int(text)
+    try:
+        # float() accepts "1_000"; a table cell with underscores is not a number we trust.
+        real = float(text) if "_" not in text else math.nan
+    except ValueError:
+        return f"{text!r} (not a number)"
+    if math.isnan(real) or math.isinf(real):
+        return f"{text!r} (not a number)"
+    if real < 0:
+        return f"a negative number {text}"
+    if not real.is_integer():
+        return f"a fraction {text}"
+    if real > _MAX_EXACT:
+        return f"{text!r} (too large to be exact as written; write the whole number)"
+    return int(real)
+
+
+def parse_counts(frame: pd.DataFrame, column: str, optional: bool = False) -> pd.Series:
+    """Parse a column of token counts; blanks are allowed (as NA) only when optional."""
+    values = frame[column]
+    if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        negative = values < 0
+        if not negative.any():
+            return values.astype("int64")
+    parsed = [count_or_problem(v) for v in values.tolist()]
+    out: list[int | None] = []
+    for position, item in enumerate(parsed):
+        if isinstance(item, int):
+            out.append(item)
+        elif optional and item == "an empty cell":
+            out.append(None)
+        else:
+            raise InputError(
+                f"expected a non-negative whole number, got {item}", where_of(frame, position, column)
+            )
+    series = pd.Series(out, index=frame.index, dtype="Int64" if optional else "int64")
+    return series
+
+
+def parse_weeks(frame: pd.DataFrame, column: str = "week") -> pd.Series:
+    """Parse the week column into Monday dates, naming the first cell that is not a week."""
+    values = frame[column]
+    cache: dict[Any, dt.date] = {}
+    for position, value in enumerate(values.tolist()):
+        key = value if not isinstance(value, float) else str(value)
+        if key in cache:
+            continue
+        try:
+            cache[key] = _week_of(value)
+        except WeekError as exc:
+            raise InputError(str(exc), where_of(frame, position, column)) from None
+    return values.map(lambda v: cache[v if not isinstance(v, float) else str(v)])
+
+
+def _week_of(value: Any) -> dt.date:
+    if _is_blank(value):
+        raise WeekError("expected a week as YYYY-MM-DD (a Monday) or YYYY-Www, got an empty cell")
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return parse_week(value.isoformat())
+    return parse_week(str(value))
+
+
+def parse_texts(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Check that a column holds non-empty text in every row."""
+    values = frame[column]
+    for position, value in enumerate(values.tolist()):
+        if _is_blank(value) or not isinstance(value, str):
+            got = "an empty cell" if _is_blank(value) else repr(value)
+            raise InputError(f"expected text, got {got}", where_of(frame, position, column))
+    return values.str.strip()
+
+
+def where_of(frame: pd.DataFrame, position: int, column: str | None = None) -> Where:
+    """Return the place of a row (by position) of a frame read by `read_table`."""
+    return Where(str(frame[FILE].iat[position]), int(frame[ROW].iat[position]), column)

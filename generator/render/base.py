@@ -1,0 +1,41 @@
+"""The one interface every renderer meets, and what it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.charts.model import Chart
+from generator.facts.model import Facts
+from generator.report import Report
+from generator.story.model import Story
+
+
+@dataclass(frozen=True)
+class EditionContent:
+    """Everything a renderer may use: the report, the week's facts, its story and charts."""
+
+    report: Report
+    facts: Facts
+    story: Story
+    charts: tuple[Chart, ...]
+    published: str  # ISO 8601 date-time with offset, when the edition is dated
+
+    def chart(self, name: str) -> Chart | None:
+        """Return a chart by name, or None."""
+        return next((c for c in self.charts if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """A named output format: what it writes and the function that writes it.
+
+    `render(content, folder)` writes its files into the edition folder (being staged) and
+    returns the paths written. `needs` lists formats that must be written first (PDF needs
+    nothing but reuses the HTML exporter's output in memory).
+    """
+
+    name: str
+    description: str
+    render: Callable[[EditionContent, Path], tuple[Path, ...]]

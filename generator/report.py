@@ -1,0 +1,153 @@
+"""A report: its folder, its `report.toml` read against the declared settings."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import InputError, Where, display_path
+from generator.resources import sample_report_dir
+from generator.settings import SETTINGS, is_declared
+
+CONFIG_NAME = "report.toml"
+
+
+@dataclass(frozen=True)
+class VariantRules:
+    """How model-id variants are folded into their base model."""
+
+    merge: tuple[str, ...] = (":free", ":beta")
+    dated_slugs: bool = False
+    renames: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the weekly run happens."""
+
+    day: str = "monday"
+    time: str = "09:00"
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Sender identity of the digest."""
+
+    sender: str = ""
+    reply_to: str = ""
+    attach_pdf: bool = True
+    unsubscribe_mailto: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's configuration, with paths resolved against its folder."""
+
+    slug: str
+    folder: Path
+    title: str
+    brand: str
+    category: str
+    author: str
+    site_url: str
+    source_name: str
+    top_n: int
+    language: str
+    usage_path: Path
+    models_path: Path | None
+    authors_path: Path | None
+    notes_dir: Path
+    rounded: bool
+    variants: VariantRules = field(default_factory=VariantRules)
+    schedule: Schedule = field(default_factory=Schedule)
+    email: EmailSettings = field(default_factory=EmailSettings)
+
+    @property
+    def templates_dir(self) -> Path:
+        """The report's own template folder, searched before the built-in one."""
+        return self.folder / "templates"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and not is_declared(dotted):
+            flat.update(_flatten(value, f"{dotted}."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def load_report(path: Path | None = None) -> Report:
+    """Read a report folder (or its `report.toml`); None means the bundled sample report."""
+    folder = sample_report_dir() if path is None else Path(path)
+    if folder.is_file():
+        folder = folder.parent
+    config = folder / CONFIG_NAME
+    where = Where(display_path(config))
+    if not config.is_file():
+        raise InputError(f"expected a report folder holding {CONFIG_NAME}", where)
+    try:
+        raw = tomllib.loads(config.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"expected valid TOML: {exc}", where) from None
+    values = {s.key: s.default for s in SETTINGS}
+    for key, value in _flatten(raw).items():
+        if not is_declared(key):
+            raise InputError(f"unknown setting {key!r}; see `weekly settings`", where)
+        default = values[key]
+        if default is not None and not _same_kind(default, value):
+            kind = type(default).__name__
+            raise InputError(f"setting {key!r} expected a {kind}, got {value!r}", where)
+        values[key] = value
+    return _build(folder, values)
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def _optional_path(folder: Path, value: str) -> Path | None:
+    return folder / value if value else None
+
+
+def _build(folder: Path, v: dict[str, Any]) -> Report:
+    return Report(
+        slug=folder.resolve().name,
+        folder=folder,
+        title=v["title"],
+        brand=v["brand"],
+        category=v["category"],
+        author=v["author"],
+        site_url=v["site_url"].rstrip("/") + "/",
+        source_name=v["source_name"],
+        top_n=int(v["top_n"]),
+        language=v["language"],
+        usage_path=folder / v["data.usage"],
+        models_path=_optional_path(folder, v["data.models"]),
+        authors_path=_optional_path(folder, v["data.authors"]),
+        notes_dir=folder / v["data.notes"],
+        rounded=bool(v["data.rounded"]),
+        variants=VariantRules(
+            merge=tuple(v["variants.merge"]),
+            dated_slugs=bool(v["variants.dated_slugs"]),
+            renames=tuple(sorted(v["variants.renames"].items())),
+        ),
+        schedule=Schedule(
+            day=v["schedule.day"], time=v["schedule.time"], timezone=v["schedule.timezone"]
+        ),
+        email=EmailSettings(
+            sender=v["email.from"],
+            reply_to=v["email.reply_to"],
+            attach_pdf=bool(v["email.attach_pdf"]),
+            unsubscribe_mailto=v["email.unsubscribe_mailto"],
+        ),
+    )

@@ -1,0 +1,58 @@
+"""Every report setting, declared once with its default and help text.
+
+A report's `report.toml` may set any of these; `weekly settings` prints this table and a test
+checks that each one is documented in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of `report.toml`: dotted key, default, and what it does."""
+
+    key: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("title", "Weekly LLM Usage", "Publication title shown on the site and in the feed."),
+    Setting("brand", "Weekly", "Short brand name, used in the take's heading (\"<brand>'s Take\")."),
+    Setting("category", "Industry", "Category shown in the article's meta line and front matter."),
+    Setting("author", "The editors", "Byline: the PDF's author metadata and the feed's author."),
+    Setting("site_url", "https://example.com/", "Absolute base URL of the published site."),
+    Setting("source_name", "the usage platform", "Where the data comes from, named in the text."),
+    Setting("top_n", 10, "How many models the rankings and the top-N table show."),
+    Setting("language", "en", "Language of the edition (HTML lang, feed)."),
+    Setting("data.usage", "data/usage.csv", "Usage file or folder of weekly drops, relative to the report."),
+    Setting("data.models", "", "Model catalogue (CSV, JSON or saved OpenRouter response)."),
+    Setting("data.authors", "", "Authors table extending or overriding the built-in one."),
+    Setting("data.notes", "notes", "Folder of editor notes, one `YYYY-Www.md` per week."),
+    Setting("data.rounded", False, "Declare that the source rounds its figures (adds a caveat)."),
+    Setting("variants.merge", [":free", ":beta"], "Id suffixes merged into their base model."),
+    Setting("variants.dated_slugs", False, "Merge dated slugs such as `-20260423` into the base."),
+    Setting("variants.renames", {}, "Table old id → new id for renamed models."),
+    Setting("schedule.day", "monday", "Weekday on which `weekly schedule` runs the edition."),
+    Setting("schedule.time", "09:00", "Local time (HH:MM) of the weekly run."),
+    Setting("schedule.timezone", "UTC", "IANA time zone of the schedule and of week boundaries."),
+    Setting("email.from", "", "From address of the digest."),
+    Setting("email.reply_to", "", "Reply-To address of the digest."),
+    Setting("email.attach_pdf", True, "Attach the PDF to the digest."),
+    Setting("email.unsubscribe_mailto", "", "Mailto address for List-Unsubscribe."),
+)
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def setting(key: str) -> Setting:
+    """Return the declared setting for a dotted key (KeyError when undeclared)."""
+    return _BY_KEY[key]
+
+
+def is_declared(key: str) -> bool:
+    """Tell whether a dotted key is a declared setting."""
+    return key in _BY_KEY

@@ -1,0 +1,90 @@
+"""The story of an edition: structured text that every renderer escapes for its own format.
+
+Text is never pre-formatted markup: a paragraph is a tuple of spans, and each renderer (HTML,
+Markdown, plain text, PDF) escapes the span text itself. That keeps hostile model names inert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.facts.model import Claim
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text: plain, strong, or a link (http, https or mailto only)."""
+
+    text: str
+    strong: bool = False
+    href: str | None = None
+
+
+Paragraph = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """A list item with a bold label ("Market Leadership") and its sentence."""
+
+    label: str
+    body: Paragraph
+    emoji: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table of figures; cells are already-formatted strings."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One headed part of the article, with an id for anchors and editor notes."""
+
+    id: str
+    title: str
+    paragraphs: tuple[Paragraph, ...] = ()
+    bullets: tuple[Bullet, ...] = ()
+    chart: str | None = None
+    table: Table | None = None
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The meta line: date, category, reading time."""
+
+    date_iso: str
+    date_text: str
+    category: str
+    reading_minutes: int
+    words: int
+
+
+@dataclass(frozen=True)
+class Story:
+    """The whole article, ready to render."""
+
+    headline: str
+    slug: str
+    summary: Paragraph
+    subtitle: str
+    meta: Meta
+    lede: tuple[Paragraph, ...]
+    takeaways: tuple[Bullet, ...]
+    sections: tuple[Section, ...]
+    take_title: str
+    take: tuple[Bullet, ...]
+    description: str
+    tags: tuple[str, ...]
+    angle: str
+    claims: tuple[Claim, ...]
+
+
+def plain(paragraph: Paragraph) -> str:
+    """The paragraph as plain text."""
+    return "".join(span.text for span in paragraph)

@@ -1,0 +1,158 @@
+"""Numbers as a reader expects them, and the claim book that records every one of them.
+
+Every figure that reaches a text goes through `render(value, spec)`; the check re-renders the
+fact from `facts.json` with the same spec and compares. Specs:
+
+    tokens:U:D  value in unit U (T, B, M) with at most D decimals, trailing zeros dropped
+    pct:D       absolute percentage with D decimals ("27.49"); the words carry the sign
+    spct:D      signed percentage ("+13.5", "−3"); zero has no sign
+    int         whole number with thousands separators ("1,204")
+    card        cardinal: words for one to nine, digits from 10 ("six", "12")
+    ord         ordinal: words to ninth, then digits ("sixth", "23rd")
+    usd:D       US dollars with D decimals, no symbol ("0.14")
+    ctx         context window ("1M", "128K", "1.05M")
+    date        a date written out ("May 18, 2026")
+    week        an ISO week label ("2026-W21")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.facts.model import Claim
+
+MINUS = "\u2212"
+NBSP = "\u00a0"
+UNITS = {"T": (1e12, "trillion"), "B": (1e9, "billion"), "M": (1e6, "million")}
+_CARDINALS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_ORDINALS = (
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+)
+
+
+def _fixed(value: float, decimals: int) -> str:
+    # Decimal rounding of the shortest repr: 0.125 → "0.13" as a reader expects, not "0.12".
+    from decimal import ROUND_HALF_UP, Decimal
+
+    quantum = Decimal(1).scaleb(-decimals)
+    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _strip(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def token_unit(value: float) -> str:
+    """The unit a token count reads best in: T, B or M."""
+    magnitude = abs(value)
+    if magnitude >= 1e12:
+        return "T"
+    if magnitude >= 1e9:
+        return "B"
+    return "M"
+
+
+def _ordinal_suffix(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def render(value: Any, spec: str) -> str:
+    """Render a fact's value by a spec (see the module docstring)."""
+    kind, _, rest = spec.partition(":")
+    if kind == "tokens":
+        unit, _, decimals = rest.partition(":")
+        scaled = float(value) / UNITS[unit][0]
+        return _strip(_fixed(scaled, int(decimals or 2)))
+    if kind == "pct":
+        return _fixed(abs(float(value)), int(rest or 1))
+    if kind == "spct":
+        text = _fixed(abs(float(value)), int(rest or 1))
+        if float(text) == 0:
+            return text
+        return ("+" if value > 0 else MINUS) + text
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "card":
+        n = int(value)
+        return _CARDINALS[n] if 0 <= n < 10 else f"{n:,}"
+    if kind == "ord":
+        n = int(value)
+        return _ORDINALS[n] if 0 <= n < 10 else f"{n}{_ordinal_suffix(n)}"
+    if kind == "usd":
+        return _fixed(float(value), int(rest or 2))
+    if kind == "ctx":
+        n = int(value)
+        if n >= 1_000_000:
+            return _strip(_fixed(n / 1e6, 2)) + "M"
+        return f"{round(n / 1000)}K"
+    if kind == "date":
+        day = dt.date.fromisoformat(str(value))
+        return f"{day.strftime('%B')} {day.day}, {day.year}"
+    if kind == "week":
+        return str(value)
+    raise ValueError(f"unknown number spec {spec!r}")
+
+
+def unit_word(unit: str) -> str:
+    """The word of a token unit: T → trillion."""
+    return UNITS[unit][1]
+
+
+def article_for(rendered: str) -> str:
+    """'a' or 'an' before a number as it is read aloud: an 11 % rise, an 18 % fall, a 19 % rise."""
+    digits = rendered.lstrip("+" + MINUS).replace(",", "")
+    head = digits.split(".")[0]
+    if not head.isdigit():
+        return "an" if head[:1].lower() in "aeiou" else "a"
+    n = int(head)
+    if head.startswith("8") or n in (11, 18) or (len(head) in (5, 6) and head[:2] in ("11", "18")):
+        return "an"
+    return "a"
+
+
+def is_missing(value: Any) -> bool:
+    """True for None or NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass
+class ClaimBook:
+    """Collects the claims of one story as it is written: numbers first, then their sentence.
+
+    Mutable on purpose and short-lived: one book per story build, never shared.
+    """
+
+    claims: list[Claim] = field(default_factory=list)
+    _pending: list[tuple[str, str, str, Any]] = field(default_factory=list)
+
+    def num(self, fact: str, value: Any, spec: str) -> str:
+        """Render a figure from the fact at path `fact` and hold it for the next sentence."""
+        rendered = render(value, spec)
+        self._pending.append((fact, spec, rendered, value))
+        return rendered
+
+    def sentence(self, text: str) -> str:
+        """Attach the held figures to this sentence and return it unchanged."""
+        for fact, spec, rendered, _value in self._pending:
+            if rendered not in text:
+                raise ValueError(f"figure {rendered!r} ({fact}) is not in its sentence {text!r}")
+            self.claims.append(
+                Claim(id=f"c{len(self.claims) + 1}", text=text, value=rendered, fact=f"{fact}|{spec}")
+            )
+        self._pending.clear()
+        return text
+
+    def drop_pending(self) -> None:
+        """Forget figures rendered for a sentence that was not used."""
+        self._pending.clear()
+
+    def done(self) -> tuple[Claim, ...]:
+        """Return the claims; fails if a rendered figure never found its sentence."""
+        if self._pending:
+            raise ValueError(f"figures without a sentence: {self._pending}")
+        return tuple(self.claims)

@@ -1,0 +1,53 @@
+"""Weeks: parsing `YYYY-MM-DD` (a Monday) or `YYYY-Www`, and their labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class WeekError(ValueError):
+    """A text that is not a week we accept; the message says what was expected."""
+
+
+def parse_week(text: str) -> dt.date:
+    """Parse a Monday `YYYY-MM-DD` or an ISO week `YYYY-Www` into the Monday that starts it."""
+    s = str(text).strip()
+    m = _ISO_WEEK.match(s)
+    if m:
+        year, week = int(m.group(1)), int(m.group(2))
+        try:
+            return dt.date.fromisocalendar(year, week, 1)
+        except ValueError as exc:
+            raise WeekError(f"expected an ISO week YYYY-Www that exists, got {s!r}") from exc
+    if _DATE.match(s):
+        try:
+            day = dt.date.fromisoformat(s)
+        except ValueError as exc:
+            raise WeekError(f"expected a date YYYY-MM-DD, got {s!r}") from exc
+        if day.weekday() != 0:
+            raise WeekError(
+                f"expected a Monday, got {s!r} (a {day.strftime('%A')}; "
+                f"its week starts {monday_of(day).isoformat()})"
+            )
+        return day
+    raise WeekError(f"expected a week as YYYY-MM-DD (a Monday) or YYYY-Www, got {s!r}")
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """Return the Monday of the ISO week holding `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def iso_label(monday: dt.date) -> str:
+    """Return the ISO week label, e.g. `2026-W21`."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def previous(monday: dt.date, weeks: int = 1) -> dt.date:
+    """Return the Monday `weeks` weeks before."""
+    return monday - dt.timedelta(weeks=weeks)
