@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from generator.errors import InputError
+from generator.errors import CheckFailed, InputError
 from generator.settings import SETTINGS
 
 
@@ -38,7 +38,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
         formats=tuple(f.strip() for f in args.to.split(",") if f.strip()) if args.to else (),
     )
     edition = build_edition(request)
-    print(f"built {edition.folder}")
+    check = edition.check
+    print(f"built {edition.folder} ({', '.join(check.files)}; "
+          f"{check.traced} numbers traced to facts.json)")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from generator.check import check_edition
+
+    result = check_edition(args.edition)
+    for problem in result.problems:
+        print(f"weekly: untraced: {problem}", file=sys.stderr)
+    if not result.ok:
+        print(f"weekly: check failed: {len(result.problems)} problem(s) in {args.edition}",
+              file=sys.stderr)
+        return 1
+    print(f"ok: {result.traced} numbers in {', '.join(result.files)} traced to facts.json")
     return 0
 
 
@@ -58,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--models", type=Path, help="model catalogue (overrides the report's)")
     build.add_argument("--to", default="", help="formats, comma-separated (default: all)")
     build.set_defaults(run=_cmd_build)
+    check = sub.add_parser("check", help="trace every number in an edition's texts to facts.json")
+    check.add_argument("edition", type=Path, metavar="EDITION_DIR", help="an edition folder")
+    check.set_defaults(run=_cmd_check)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)
     return parser
@@ -73,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
     except InputError as exc:
+        print(f"weekly: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except CheckFailed as exc:
         print(f"weekly: error: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:

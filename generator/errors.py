@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,15 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
+
+
+class CheckFailed(Exception):
+    """A built text holds a number the facts cannot vouch for: nothing is published (exit 1)."""
+
+    exit_status = 1
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+        first = result.problems[0]
+        more = len(result.problems) - 1
+        super().__init__(f"check failed: {first}" + (f" (and {more} more)" if more else ""))

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from generator.check import CheckResult, check_edition
 from generator.edition_dir import recover, staged_folder
-from generator.errors import InputError
+from generator.errors import CheckFailed, InputError
 from generator.facts.compute import compute_facts
-from generator.facts.model import Facts
 from generator.load import load_snapshot
+from generator.render.base import EditionContent
 from generator.report import Report
 from generator.snapshot import Snapshot
+from generator.story.build import write_story
+from generator.story.notes import load_notes
+from generator.story.numbers import ClaimBook
 from generator.weeks import WeekError, iso_label, parse_week
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -31,10 +39,11 @@ class BuildRequest:
 
 @dataclass(frozen=True)
 class Edition:
-    """A built edition: where it is and the facts it states."""
+    """A built edition: where it is, what it holds, and what the check traced."""
 
     folder: Path
-    facts: Facts
+    content: EditionContent
+    check: CheckResult
 
 
 def choose_week(snapshot: Snapshot, week: str) -> dt.date:
@@ -52,22 +61,60 @@ def edition_folder(out: Path, report: Report, week: dt.date) -> Path:
     return out / report.slug / iso_label(week)
 
 
+def published_at(report: Report, week: dt.date) -> str:
+    """The edition's date: the report's weekly run time after the week has ended."""
+    day = week + dt.timedelta(weeks=1)
+    target = WEEKDAYS.index(report.schedule.day.lower())
+    day += dt.timedelta(days=(target - day.weekday()) % 7)
+    hour, minute = (int(x) for x in report.schedule.time.split(":"))
+    moment = dt.datetime(day.year, day.month, day.day, hour, minute,
+                         tzinfo=ZoneInfo(report.schedule.timezone))
+    return moment.isoformat()
+
+
 def build_edition(request: BuildRequest) -> Edition:
-    """Load, compute the facts, render every requested format, check, and swap into place."""
+    """Load, compute the facts, write the story, draw, render, check, swap into place."""
+    from generator.charts import make_charts
+    from generator.render import chosen_renderers, render_all
+
     report = request.report
+    formats = chosen_renderers(request.formats)
     snapshot = load_snapshot(report, request.usage, request.models)
     week = choose_week(snapshot, request.week)
     facts = compute_facts(snapshot, week, report.slug, report.top_n)
+    story = write_story(facts, report, load_notes(report.notes_dir, facts.iso_week))
+    chart_book = ClaimBook(prefix="g")
+    charts = make_charts(facts, chart_book)
+    facts = dataclasses.replace(facts, claims=story.claims + chart_book.done())
+    content = EditionContent(report, facts, story, charts, published_at(report, week))
     folder = edition_folder(request.out, report, week)
     recover(folder.parent)
     with staged_folder(folder) as staging:
-        write_facts(staging, facts)
-    return Edition(folder, facts)
+        write_facts(staging, content)
+        render_all(content, staging, formats)
+        result = check_edition(staging)
+        if not result.ok:
+            raise CheckFailed(result)
+    return Edition(folder, content, result)
 
 
-def write_facts(folder: Path, facts: Facts) -> Path:
-    """Write `facts.json` (sorted keys, stable across machines)."""
+def write_facts(folder: Path, content: EditionContent) -> Path:
+    """Write `facts.json`: the figures, the edition's own figures, and the claim ledger."""
+    data = content.facts.to_json()
+    story = content.story
+    data["edition"] = {
+        "title": content.report.title,
+        "brand": content.report.brand,
+        "headline": story.headline,
+        "subtitle": story.subtitle,
+        "summary": story.description,
+        "angle": story.angle,
+        "published": content.published,
+        "reading_minutes": story.meta.reading_minutes,
+        "words": story.meta.words,
+    }
+    claims = data.pop("claims")
+    data["claims"] = claims
     path = folder / "facts.json"
-    text = json.dumps(facts.to_json(), indent=2, ensure_ascii=False, sort_keys=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

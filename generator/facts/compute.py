@@ -134,6 +134,7 @@ def _models(
                     had_history and rank <= top_n and not (earlier_best <= top_n)
                 ),
                 best_rank=int(min(rank, earlier_best)) if not math.isnan(earlier_best) else rank,
+                best_rank_before=None if math.isnan(earlier_best) else int(earlier_best),
                 released=entry.released.isoformat() if entry.released else None,
                 context_length=entry.context_length,
                 input_modalities=entry.input_modalities,
@@ -259,6 +260,7 @@ def _market(
             break
         run += 1
     tokens_now = f.tokens.iloc[-1]
+    margin = models[0].tokens - models[1].tokens if len(models) > 1 and models[1].tokens else None
     return MarketFacts(
         models_tracked=len(models),
         authors=len({m.author for m in models if m.author}),
@@ -272,6 +274,8 @@ def _market(
         avg_price_completion=_weighted_price(tokens_now, snapshot, "price_completion"),
         top_run_country=run_country,
         top_run_length=run,
+        leader_margin_tokens=margin,
+        leader_margin_pct=share_pct(margin, models[1].tokens) if margin is not None else None,
     )
 
 

@@ -77,6 +77,7 @@ class ModelFacts:
     weeks_in_data: int
     new_in_top_n: bool
     best_rank: int
+    best_rank_before: int | None
     released: str | None
     context_length: int | None
     input_modalities: tuple[str, ...]
@@ -142,6 +143,8 @@ class MarketFacts:
     avg_price_completion: float | None
     top_run_country: str | None
     top_run_length: int
+    leader_margin_tokens: int | None
+    leader_margin_pct: float | None
 
 
 @dataclass(frozen=True)

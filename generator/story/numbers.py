@@ -3,7 +3,7 @@
 Every figure that reaches a text goes through `render(value, spec)`; the check re-renders the
 fact from `facts.json` with the same spec and compares. Specs:
 
-    tokens:U:D  value in unit U (T, B, M) with at most D decimals, trailing zeros dropped
+    tokens:U:D  absolute value in unit U (T, B, M), at most D decimals, trailing zeros dropped
     pct:D       absolute percentage with D decimals ("27.49"); the words carry the sign
     spct:D      signed percentage ("+13.5", "−3"); zero has no sign
     int         whole number with thousands separators ("1,204")
@@ -66,7 +66,7 @@ def render(value: Any, spec: str) -> str:
     kind, _, rest = spec.partition(":")
     if kind == "tokens":
         unit, _, decimals = rest.partition(":")
-        scaled = float(value) / UNITS[unit][0]
+        scaled = abs(float(value)) / UNITS[unit][0]
         return _strip(_fixed(scaled, int(decimals or 2)))
     if kind == "pct":
         return _fixed(abs(float(value)), int(rest or 1))
@@ -127,6 +127,7 @@ class ClaimBook:
     Mutable on purpose and short-lived: one book per story build, never shared.
     """
 
+    prefix: str = "c"
     claims: list[Claim] = field(default_factory=list)
     _pending: list[tuple[str, str, str, Any]] = field(default_factory=list)
 
@@ -139,11 +140,10 @@ class ClaimBook:
     def sentence(self, text: str) -> str:
         """Attach the held figures to this sentence and return it unchanged."""
         for fact, spec, rendered, _value in self._pending:
-            if rendered not in text:
+            if rendered.lower() not in text.lower():
                 raise ValueError(f"figure {rendered!r} ({fact}) is not in its sentence {text!r}")
-            self.claims.append(
-                Claim(id=f"c{len(self.claims) + 1}", text=text, value=rendered, fact=f"{fact}|{spec}")
-            )
+            claim_id = f"{self.prefix}{len(self.claims) + 1}"
+            self.claims.append(Claim(claim_id, text, rendered, f"{fact}|{spec}"))
         self._pending.clear()
         return text
 

@@ -1,17 +1,20 @@
 """Write the sample report's data files: weekly token usage, model catalogue, extra authors.
 
-The numbers are invented but shaped like a real weekly usage snapshot: each model follows a
-smooth curve through a few anchor points (trillions of tokens per week), with a small wiggle
-derived from a hash of its id and week, so the script is fully deterministic. A handful of
-figures of the latest week (2026-05-18, ISO 2026-W21) and the week before are pinned to exact
-integers, country totals of those two weeks are balanced on one model each, and the reserved
-`others` row (the long tail) absorbs the difference to each week's total.
+The numbers are invented but shaped like a real weekly usage snapshot. Each model follows a
+smooth curve through a few anchor points (trillions of tokens per week), scaled down in holiday
+weeks and given a small wiggle derived from a SHA-256 hash of its id and week, so the output
+is fully deterministic. A handful of figures of the latest week (2026-05-18, ISO 2026-W21) and
+the weeks before it are pinned to exact integers, the China and US totals of the last two weeks
+are balanced on one model each, and the reserved `others` row (the long tail, not a model)
+absorbs the difference to each week's total.
 
-After writing, `verify` recomputes the published facts from the written rows (merging `:free`
-and `:beta` variants, looking countries up in the package's default authors table overlaid by
-this report's own) and fails loudly if any target is missed.
+After writing, `verify` recomputes the published facts from the rows exactly as the package
+does (merging `:free` and `:beta` variants into the base model, looking countries up in the
+package's default authors table overlaid by this report's own) and raises `TargetMissed` if any
+target is off.
 
-The package's default authors table (`generator/data/authors.csv`) is maintained by hand; this
+Writes `data/usage.csv`, `data/models.csv` and `data/authors.csv` next to this script. The
+package's default authors table, `generator/data/authors.csv`, is maintained by hand; this
 script only reads it. Run: `python reports/llm-usage/make_data.py`.
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,14 +34,14 @@ DEFAULT_AUTHORS = HERE.parents[1] / "generator" / "data" / "authors.csv"
 
 START = dt.date(2025, 10, 20)
 WEEKS = 31
-LATEST = WEEKS - 1
 TRILLION = 1_000_000_000_000
 OTHERS = "others"
 MERGED_SUFFIXES = (":free", ":beta")
 
 Row = tuple[str, str, int]
+Anchors = tuple[tuple[int, float], ...]
 
-# --- exact figures of the latest week (index 30) and the one before (index 29) -------------
+# --- exact figures of the latest week (index 30) and the week before (index 29) -------------
 TOTAL_21 = 36_107_318_442_906
 TOTAL_20 = round(TOTAL_21 / 1.135)
 CN_21 = 14_192_406_871_335
@@ -62,11 +66,19 @@ TOTAL_PINS = {
     30: TOTAL_21,
 }
 # Earlier week totals follow this curve (trillions), with a small wiggle.
-TOTAL_CURVE = ((0, 10.2), (8, 15.3), (9, 14.4), (10, 14.0), (11, 16.1), (16, 17.9), (21, 21.9))
-# Holiday weeks: Christmas, New Year, Easter. Model curves are scaled by these factors.
+TOTAL_CURVE: Anchors = (
+    (0, 10.2),
+    (8, 15.3),
+    (9, 14.4),
+    (10, 14.0),
+    (11, 16.1),
+    (16, 17.9),
+    (21, 21.9),
+)
+# Holiday weeks (Christmas, New Year, Easter): model curves are scaled by these factors.
 SEASON = {9: 0.94, 10: 0.91, 23: 0.95}
 
-# (row id, week index) -> exact tokens after merging variants into the base id.
+# (model id, week index) -> exact tokens after its `:free`/`:beta` variants are merged in.
 PINS: dict[tuple[str, int], int] = {
     ("deepseek/deepseek-v4-flash", 27): 2_313_508_264_097,
     ("deepseek/deepseek-v4-flash", 28): 2_784_112_903_356,
@@ -80,7 +92,7 @@ PINS: dict[tuple[str, int], int] = {
     ("minimax/minimax-m3", 30): 2_503_118_966_042,
     ("moonshotai/kimi-k3", 30): 2_196_447_805_319,
 }
-# Country totals of the last two weeks are balanced on one model each.
+# (country, week index) -> (model whose tokens make up the difference, country total).
 BALANCERS = {
     ("CN", 29): ("qwen/qwen3.6-plus", CN_20),
     ("CN", 30): ("qwen/qwen3.6-plus", CN_21),
@@ -101,13 +113,13 @@ class Model:
     open_weights: bool
     price_prompt: str
     price_completion: str
-    anchors: tuple[tuple[int, float], ...]
+    anchors: Anchors
     gaps: tuple[int, ...] = ()
 
     @property
     def author(self) -> str:
         """The author slug, the part of the id before `/`."""
-        return self.model.split("/", 1)[0]
+        return author_of(self.model)
 
 
 @dataclass(frozen=True)
@@ -115,9 +127,10 @@ class Variant:
     """A `:free` or `:beta` row id whose tokens count under its base model."""
 
     model: str
-    anchors: tuple[tuple[int, float], ...]
+    anchors: Anchors
 
 
+# fmt: off
 MODELS: tuple[Model, ...] = (
     # --- China ---------------------------------------------------------------------------
     Model("deepseek/deepseek-v3.2", "DeepSeek-V3.2", "2025-09-29", 163840, "text", True,
@@ -226,10 +239,27 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("anthropic/claude-sonnet-4.5:beta", ((0, 0.08), (12, 0.03))),
 )
 
+# fmt: on
+
 REPORT_AUTHORS = (
-    ("kwaipilot", "Kwaipilot (Kuaishou)", "CN"),
-    ("tencent", "Tencent Hunyuan", "CN"),
+    ("kwaipilot", "Kwaipilot (Kuaishou)", "CN"),  # only in this report
+    ("tencent", "Tencent Hunyuan", "CN"),  # overrides the default display name
 )
+
+
+class TargetMissed(AssertionError):
+    """A generated figure misses the fact the sample report is meant to publish."""
+
+
+def check(ok: bool, what: object) -> None:
+    """Raise `TargetMissed` with `what` unless `ok` (unlike `assert`, survives `-O`)."""
+    if not ok:
+        raise TargetMissed(what)
+
+
+def author_of(model: str) -> str:
+    """Return the author slug of a model id, the part before `/`."""
+    return model.split("/", 1)[0]
 
 
 def week_date(index: int) -> dt.date:
@@ -244,11 +274,11 @@ def wiggle(key: str, index: int, spread: float = 0.04) -> float:
     return 1 + spread * (2 * unit - 1)
 
 
-def curve(anchors: tuple[tuple[int, float], ...], index: int) -> float | None:
+def curve(anchors: Anchors, index: int) -> float | None:
     """Interpolate the anchors linearly at `index`; None outside the anchored weeks."""
     if index < anchors[0][0] or index > anchors[-1][0]:
         return None
-    for (i0, v0), (i1, v1) in zip(anchors, anchors[1:], strict=False):
+    for (i0, v0), (i1, v1) in itertools.pairwise(anchors):
         if i0 <= index <= i1:
             return v0 + (v1 - v0) * (index - i0) / (i1 - i0)
     return anchors[-1][1]
@@ -266,47 +296,42 @@ def read_authors(path: Path) -> dict[str, str]:
         return {row["author"]: row["country"] for row in csv.DictReader(handle)}
 
 
-def countries() -> dict[str, str]:
-    """Return author -> country from the default table overlaid by this report's own."""
-    table = read_authors(DEFAULT_AUTHORS)
-    table.update({slug: country for slug, _, country in REPORT_AUTHORS})
-    return table
-
-
 def generate() -> list[Row]:
     """Build the usage rows: curves, pins, country balancers, then the `others` long tail."""
     tokens: dict[tuple[int, str], int] = {}
-    for model in MODELS:
+    series = [(m.model, m.anchors, m.gaps, 0.04) for m in MODELS]
+    series += [(v.model, v.anchors, (), 0.08) for v in VARIANTS]
+    for model_id, anchors, gaps, spread in series:
         for index in range(WEEKS):
-            value = curve(model.anchors, index)
-            if value is not None and index not in model.gaps:
-                scale = SEASON.get(index, 1.0) * wiggle(model.model, index)
-                tokens[index, model.model] = round(value * TRILLION * scale)
-    for variant in VARIANTS:
-        for index in range(WEEKS):
-            value = curve(variant.anchors, index)
-            if value is not None:
-                scale = SEASON.get(index, 1.0) * wiggle(variant.model, index, 0.08)
-                tokens[index, variant.model] = round(value * TRILLION * scale)
-    for (model, index), target in PINS.items():
-        extra = sum(t for (i, m), t in tokens.items() if i == index and m != model
-                    and base_model(m) == model)
-        tokens[index, model] = target - extra
-    country_of = countries()
-    for (country, index), (model, target) in BALANCERS.items():
-        rest = sum(t for (i, m), t in tokens.items() if i == index and m != model
-                   and country_of.get(m.split("/", 1)[0]) == country)
-        tokens[index, model] = target - rest
+            value = curve(anchors, index)
+            if value is not None and index not in gaps:
+                scale = SEASON.get(index, 1.0) * wiggle(model_id, index, spread)
+                tokens[index, model_id] = round(value * TRILLION * scale)
+    for (model_id, index), target in PINS.items():
+        variants = sum(
+            t
+            for (i, m), t in tokens.items()
+            if i == index and m != model_id and base_model(m) == model_id
+        )
+        tokens[index, model_id] = target - variants
+    country_of = read_authors(DEFAULT_AUTHORS)
+    country_of.update({slug: country for slug, _, country in REPORT_AUTHORS})
+    for (country, index), (model_id, target) in BALANCERS.items():
+        rest = sum(
+            t
+            for (i, m), t in tokens.items()
+            if i == index and m != model_id and country_of.get(author_of(m)) == country
+        )
+        tokens[index, model_id] = target - rest
     for index in range(WEEKS):
         modelled = sum(t for (i, _), t in tokens.items() if i == index)
         total = TOTAL_PINS.get(index)
         if total is None:
             trend = curve(TOTAL_CURVE, index)
-            assert trend is not None
-            total = round(trend * TRILLION * wiggle(OTHERS, index, 0.015))
+            check(trend is not None, f"no total for week {index}")
+            total = round((trend or 0.0) * TRILLION * wiggle(OTHERS, index, 0.015))
         tokens[index, OTHERS] = total - modelled
-    rows = [(week_date(i).isoformat(), m, t) for (i, m), t in tokens.items()]
-    return sorted(rows)
+    return sorted((week_date(i).isoformat(), m, t) for (i, m), t in tokens.items())
 
 
 def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
@@ -321,150 +346,182 @@ def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]
 def write_all(rows: list[Row]) -> None:
     """Write usage.csv, models.csv and the report's authors.csv."""
     write_csv(DATA / "usage.csv", ("week", "model", "tokens"), list(rows))
-    catalogue = [
-        (m.model, m.name, m.author, m.released, m.context_length, m.modalities,
-         "true" if m.open_weights else "false", m.price_prompt, m.price_completion)
+    catalogue: list[tuple[object, ...]] = [
+        (
+            m.model,
+            m.name,
+            m.author,
+            m.released,
+            m.context_length,
+            m.modalities,
+            "true" if m.open_weights else "false",
+            m.price_prompt,
+            m.price_completion,
+        )
         for m in sorted(MODELS, key=lambda m: m.model)
     ]
-    write_csv(
-        DATA / "models.csv",
-        ("model", "name", "author", "released", "context_length", "input_modalities",
-         "open_weights", "price_prompt", "price_completion"),
-        list(catalogue),
+    header = (
+        "model",
+        "name",
+        "author",
+        "released",
+        "context_length",
+        "input_modalities",
+        "open_weights",
+        "price_prompt",
+        "price_completion",
     )
+    write_csv(DATA / "models.csv", header, catalogue)
     write_csv(DATA / "authors.csv", ("author", "name", "country"), list(REPORT_AUTHORS))
 
 
-def _streak(flags: list[bool]) -> int:
+def streak(flags: list[bool]) -> int:
     """Count the trailing run of True values."""
-    count = 0
-    for flag in reversed(flags):
-        if not flag:
-            break
-        count += 1
-    return count
+    return len(list(itertools.takewhile(bool, reversed(flags))))
 
 
-def _pct(this: int, prev: int) -> float:
+def pct(this: int, prev: int) -> float:
     """Return the change from `prev` to `this` in percent."""
     return (this - prev) / prev * 100
 
 
+def trillions(tokens: int) -> str:
+    """Format tokens in trillions with four decimals."""
+    return f"{tokens / TRILLION:.4f}T"
+
+
 def verify(rows: list[Row]) -> None:
-    """Recompute the latest week's facts from the rows and assert every target; print them."""
+    """Recompute the latest week's facts from the rows, check every target, print the facts."""
     country_of = read_authors(DEFAULT_AUTHORS)
     country_of.update(read_authors(DATA / "authors.csv"))
     with (DATA / "models.csv").open(encoding="utf-8", newline="") as handle:
-        catalogue = {row["model"]: row for row in csv.DictReader(handle)}
+        catalogue = {entry["model"]: entry for entry in csv.DictReader(handle)}
 
-    assert rows == sorted(rows), "rows must be sorted by week then model"
-    assert len({(w, m) for w, m, _ in rows}) == len(rows), "one row per week and model id"
-    assert all(isinstance(t, int) and t >= 0 for _, _, t in rows), "tokens must be >= 0 ints"
+    # Shape of the table.
+    check(rows == sorted(rows), "rows must be sorted by week then model")
+    check(len({(w, m) for w, m, _ in rows}) == len(rows), "one row per week and model id")
+    check(all(isinstance(t, int) and t >= 0 for _, _, t in rows), "tokens must be ints >= 0")
     weeks = sorted({dt.date.fromisoformat(w) for w, _, _ in rows})
-    assert all(w.weekday() == 0 for w in weeks), "weeks must be Mondays"
-    assert weeks == [week_date(i) for i in range(WEEKS)], "weeks must be consecutive"
-    assert weeks[-1] == dt.date(2026, 5, 18) and len(weeks) >= 30
+    check(weeks == [week_date(i) for i in range(WEEKS)], "weeks must be consecutive Mondays")
+    check(all(w.weekday() == 0 for w in weeks), "weeks must be Mondays")
+    check(weeks[-1] == dt.date(2026, 5, 18) and len(weeks) >= 30, "history must end in W21")
 
-    merged: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for w, m, t in rows:
-        merged[dt.date.fromisoformat(w)][base_model(m)] += t
+    # Merge variants, then derive totals, country sums, ranks and first weeks.
+    merged: dict[dt.date, dict[str, int]] = {w: defaultdict(int) for w in weeks}
+    for week_text, model_id, tokens in rows:
+        merged[dt.date.fromisoformat(week_text)][base_model(model_id)] += tokens
     total = {w: sum(merged[w].values()) for w in weeks}
-    by_country: dict[dt.date, dict[str, int]] = {}
-    for w in weeks:
-        sums: dict[str, int] = defaultdict(int)
-        for m, t in merged[w].items():
-            country = country_of.get(m.split("/", 1)[0]) if m != OTHERS else None
-            if country:
-                sums[country] += t
-        by_country[w] = sums
+    by_country: dict[dt.date, dict[str, int]] = {w: defaultdict(int) for w in weeks}
     ranks: dict[dt.date, dict[str, int]] = {}
-    for w in weeks:
-        real = sorted(((t, m) for m, t in merged[w].items() if m != OTHERS), reverse=True)
-        ranks[w] = {m: r for r, (_, m) in enumerate(real, start=1)}
     first_week: dict[str, dt.date] = {}
     for w in weeks:
-        for m in merged[w]:
-            first_week.setdefault(m, w)
+        for model_id, tokens in merged[w].items():
+            first_week.setdefault(model_id, w)
+            country = None if model_id == OTHERS else country_of.get(author_of(model_id))
+            if country:
+                by_country[w][country] += tokens
+        real = sorted(((t, m) for m, t in merged[w].items() if m != OTHERS), reverse=True)
+        ranks[w] = {m: rank for rank, (_, m) in enumerate(real, start=1)}
+    models = set(first_week) - {OTHERS}
+    authors = {author_of(m) for m in models}
 
-    # Whole-data shape.
-    models = {m for m in first_week if m != OTHERS}
-    assert all(OTHERS in merged[w] and merged[w][OTHERS] > 0 for w in weeks), "others each week"
-    assert len(models) >= 22, len(models)
-    assert len({m.split("/", 1)[0] for m in models}) >= 10
-    known = {country_of[m.split("/", 1)[0]] for m in models if m.split("/", 1)[0] in country_of}
-    assert len(known) >= 5 and {"CN", "US", "FR", "CA", "IL", "KR"} <= known, known
-    assert any(m.split("/", 1)[0] not in country_of for m in models), "an unknown-country model"
-    assert models == set(catalogue), models ^ set(catalogue)
+    # Whole-history requirements.
+    check(all(merged[w].get(OTHERS, 0) > 0 for w in weeks), "an `others` row every week")
+    check(len(models) >= 22, f"only {len(models)} models")
+    check(len(authors) >= 10, f"only {len(authors)} authors")
+    known = {country_of[a] for a in authors if a in country_of}
+    check({"CN", "US", "FR", "CA", "IL", "KR"} <= known, f"countries {sorted(known)}")
+    check(any(a not in country_of for a in authors), "an author of unknown country")
+    check(models == set(catalogue), f"catalogue mismatch: {sorted(models ^ set(catalogue))}")
     for m in models:
         released = dt.date.fromisoformat(catalogue[m]["released"])
-        assert first_week[m] >= released, f"{m} has rows before its release"
-    assert any(
-        len([w for w in weeks if m in merged[w]])
-        < (weeks[-1] - first_week[m]).days // 7 + 1
-        and m in merged[weeks[-1]]
+        check(first_week[m] >= released, f"{m} has rows before its release")
+    returning = [
+        m
         for m in models
-    ), "a model that vanishes and returns"
+        if m in merged[weeks[-1]]
+        and sum(m in merged[w] for w in weeks) < (weeks[-1] - first_week[m]).days // 7 + 1
+    ]
+    check(bool(returning), "a model that vanishes for a while and returns")
 
     this, prev = weeks[-1], weeks[-2]
     facts: list[tuple[str, str]] = []
 
-    growth = _streak([total[b] > total[a] for a, b in zip(weeks, weeks[1:], strict=False)])
-    assert round(total[this] / TRILLION, 1) == 36.1
-    assert round(_pct(total[this], total[prev]), 1) == 13.5
-    assert growth == 7, growth
-    facts += [("total", f"{total[this] / TRILLION:.4f}T"),
-              ("total change", f"{_pct(total[this], total[prev]):+.2f}%"),
-              ("growth streak", f"{growth} weeks")]
+    growth = streak([total[b] > total[a] for a, b in itertools.pairwise(weeks)])
+    check(round(total[this] / TRILLION, 1) == 36.1, ("total", total[this]))
+    check(round(pct(total[this], total[prev]), 1) == 13.5, ("total change", total[prev]))
+    check(growth == 7, ("growth streak", growth))
+    facts += [
+        ("total tokens", f"{trillions(total[this])} {pct(total[this], total[prev]):+.2f}%"),
+        ("growth streak", f"{growth} weeks"),
+    ]
 
-    cn, us = by_country[this]["CN"], by_country[this]["US"]
-    assert round(cn / TRILLION, 2) == 14.19
-    assert round(_pct(cn, by_country[prev]["CN"]), 2) == 27.49
-    assert round(us / TRILLION, 1) == 3.2
-    assert round(_pct(us, by_country[prev]["US"]), 2) == -24.53
+    race = sorted(by_country[this], key=by_country[this].__getitem__, reverse=True)[:2]
+    check(race == ["CN", "US"], ("country race", race))
     for w in weeks[-6:]:
-        top = sorted(by_country[w].items(), key=lambda kv: kv[1], reverse=True)[:2]
-        assert {c for c, _ in top} == {"CN", "US"}, (w, top)
-    lead = _streak([by_country[w]["CN"] > by_country[w]["US"] for w in weeks])
-    assert lead == 6, lead
-    facts += [("CN", f"{cn / TRILLION:.4f}T {_pct(cn, by_country[prev]['CN']):+.2f}%"),
-              ("US", f"{us / TRILLION:.4f}T {_pct(us, by_country[prev]['US']):+.2f}%"),
-              ("CN ahead of US", f"{lead} weeks")]
-    for c, t in sorted(by_country[this].items(), key=lambda kv: kv[1], reverse=True):
-        facts.append((f"  country {c}", f"{t / TRILLION:.4f}T"))
+        top = sorted(by_country[w], key=by_country[w].__getitem__, reverse=True)[:2]
+        check(set(top) == {"CN", "US"}, (w, top))
+    cn, us = by_country[this]["CN"], by_country[this]["US"]
+    cn_pct, us_pct = pct(cn, by_country[prev]["CN"]), pct(us, by_country[prev]["US"])
+    check(round(cn / TRILLION, 2) == 14.19, ("CN", cn))
+    check(round(cn_pct, 2) == 27.49, ("CN change", cn_pct))
+    check(round(us / TRILLION, 1) == 3.2, ("US", us))
+    check(round(us_pct, 2) == -24.53, ("US change", us_pct))
+    lead = streak([by_country[w]["CN"] > by_country[w]["US"] for w in weeks])
+    check(lead == 6, ("CN lead streak", lead))
+    facts += [
+        ("China (CN)", f"{trillions(cn)} {cn_pct:+.2f}%"),
+        ("United States (US)", f"{trillions(us)} {us_pct:+.2f}%"),
+        ("CN ahead of US", f"{lead} weeks"),
+    ]
+    for country, tokens in sorted(by_country[this].items(), key=lambda kv: -kv[1])[2:]:
+        facts.append((f"  {country}", trillions(tokens)))
+    unknown = sum(
+        t for m, t in merged[this].items() if m != OTHERS and author_of(m) not in country_of
+    )
+    facts.append(("  unknown country", trillions(unknown)))
 
-    top4 = sorted(ranks[this], key=ranks[this].__getitem__)[:4]
-    assert all(country_of[m.split("/", 1)[0]] == "CN" for m in top4), top4
-    expect = {
+    order = sorted(ranks[this], key=ranks[this].__getitem__)
+    check(all(country_of.get(author_of(m)) == "CN" for m in order[:4]), ("top four", order[:4]))
+    expected = {  # model: (rank, trillions, digits, change %, digits or None if new)
         "deepseek/deepseek-v4-flash": (1, 3.69, 2, 19, 0),
         "tencent/hy3-preview": (2, 2.94, 2, -3, 0),
         "minimax/minimax-m3": (3, 2.5, 1, None, None),
     }
-    for m, (rank, value, digits, change, change_digits) in expect.items():
-        t = merged[this][m]
-        assert ranks[this][m] == rank, (m, ranks[this][m])
-        assert round(t / TRILLION, digits) == value, (m, t)
+    for m, (rank, value, digits, change, change_digits) in expected.items():
+        tokens = merged[this][m]
+        check(ranks[this][m] == rank, (m, "rank", ranks[this][m]))
+        check(round(tokens / TRILLION, digits) == value, (m, "tokens", tokens))
         if change is None:
-            assert first_week[m] == this, f"{m} must be new this week"
+            check(first_week[m] == this, f"{m} must be new this week")
         else:
-            assert round(_pct(t, merged[prev][m]), change_digits) == change, m
-    flash_rank1 = _streak([ranks[w].get("deepseek/deepseek-v4-flash") == 1 for w in weeks])
-    assert flash_rank1 == 3, flash_rank1
+            check(round(pct(tokens, merged[prev][m]), change_digits) == change, (m, "change"))
+    at_top = streak([ranks[w].get("deepseek/deepseek-v4-flash") == 1 for w in weeks])
+    check(at_top == 3, ("weeks at rank 1", at_top))
     m3 = catalogue["minimax/minimax-m3"]
-    assert m3["context_length"] == "1000000" and "image" in m3["input_modalities"].split("+")
-    assert this <= dt.date.fromisoformat(m3["released"]) < this + dt.timedelta(days=7)
+    check(m3["context_length"] == "1000000", "MiniMax-M3 context")
+    check({"text", "image"} <= set(m3["input_modalities"].split("+")), "MiniMax-M3 modalities")
+    launch = dt.date.fromisoformat(m3["released"])
+    check(this <= launch < this + dt.timedelta(days=7), "MiniMax-M3 released in W21")
 
-    for m in sorted(ranks[this], key=ranks[this].__getitem__)[:8]:
-        t = merged[this][m]
-        old = merged[prev].get(m)
-        change = f"{_pct(t, old):+.2f}%" if old else "new"
-        streak = _streak([ranks[w].get(m) == ranks[this][m] for w in weeks])
-        facts.append((f"  #{ranks[this][m]} {m}", f"{t / TRILLION:.4f}T {change} "
-                                                  f"({streak} wk at rank)"))
-    facts.append(("others (long tail)", f"{merged[this][OTHERS] / TRILLION:.4f}T"))
-    width = max(len(k) for k, _ in facts)
-    print(f"Facts of {this.isoformat()} (ISO {this.isocalendar()[0]}-W{this.isocalendar()[1]})")
-    for key, value in facts:
-        print(f"{key:<{width}}  {value}")
+    for m in order[:8]:
+        tokens, old = merged[this][m], merged[prev].get(m)
+        moved = f"{pct(tokens, old):+.2f}%" if old else "new"
+        held = streak([ranks[w].get(m) == ranks[this][m] for w in weeks])
+        country = country_of.get(author_of(m), "??")
+        facts.append(
+            (
+                f"  #{ranks[this][m]} {m} ({country})",
+                f"{trillions(tokens)} {moved}, {held} wk at this rank",
+            )
+        )
+    facts.append(("others (long tail)", trillions(merged[this][OTHERS])))
+
+    year, number, _ = this.isocalendar()
+    print(f"Verified facts of {this.isoformat()} ({year}-W{number:02d}):")
+    width = max(len(key) for key, _ in facts)
+    for key, text in facts:
+        print(f"{key:<{width}}  {text}")
 
 
 def main() -> None:

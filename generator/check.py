@@ -1,0 +1,192 @@
+"""`weekly check`: trace every number in every text of an edition back to `facts.json`.
+
+Two passes. First, each claim of the ledger is re-rendered from the fact it names and must
+read exactly as written. Then every number in every text (page, Markdown, PDF, email parts)
+must belong to a claim whose sentence holds the same words around it. Names of models and
+makers are masked first, so the digits in "GPT-5.2" are not taken for figures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import InputError, Where
+from generator.story.numbers import render
+from generator.textblocks import html_blocks, markdown_blocks, pdf_blocks, text_blocks
+
+NUMBER = re.compile(r"(?<![\w.])[+\u2212-]?\$?\d+(?:[.,]\d+)*(?:[KM](?![a-zA-Z]))?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'(])|\s+·\s+|\s+\|\s+")
+_MASK = "\u27e8\u27e9"
+WINDOW_WORDS = 2
+NAME_KEYS = {"name", "model", "author", "author_name", "title", "brand", "unknown_country_models"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A number that could not be traced, or a claim that does not match its fact."""
+
+    file: str
+    number: str
+    context: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.number!r} in \"{self.context}\": {self.reason}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What the check found: how many numbers it traced, and the problems."""
+
+    traced: int
+    files: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is untraced."""
+        return not self.problems
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip().lower()
+
+
+def resolve(facts: Any, path: str) -> Any:
+    """The value at a dotted path of facts.json (list indexes as numbers)."""
+    value = facts
+    for part in path.split("."):
+        if isinstance(value, list):
+            value = value[int(part)]
+        elif isinstance(value, dict):
+            value = value[part]
+        else:
+            raise KeyError(path)
+    return value
+
+
+def _names(facts: Any) -> list[str]:
+    found: set[str] = set()
+
+    def walk(node: Any, key: str | None) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and key in NAME_KEYS and any(c.isdigit() for c in node):
+            found.add(node)
+
+    walk(facts, None)
+    return sorted(found, key=len, reverse=True)
+
+
+class _Masker:
+    """Replaces known names by a placeholder, in texts and claim sentences alike."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._pattern = (
+            re.compile("|".join(re.escape(_normalise(n)) for n in names)) if names else None
+        )
+
+    def __call__(self, text: str) -> str:
+        normal = _normalise(text)
+        return self._pattern.sub(_MASK, normal) if self._pattern else normal
+
+
+def _claim_problems(facts: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for claim in facts.get("claims", []):
+        path, _, spec = claim["fact"].partition("|")
+        try:
+            expected = render(resolve(facts, path), spec)
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            problems.append(Problem("facts.json", claim["value"], claim["text"],
+                                    f"claim {claim['id']} names no usable fact {path!r} ({exc})"))
+            continue
+        if expected != claim["value"]:
+            problems.append(Problem("facts.json", claim["value"], claim["text"],
+                                    f"claim {claim['id']}: {path} reads {expected!r}"))
+    return problems
+
+
+def _windows(block: str) -> Iterable[tuple[str, str]]:
+    """Each number of a block with the words around it, within its sentence."""
+    for sentence in _SENTENCE_END.split(block):
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+        for match in NUMBER.finditer(sentence):
+            first = next(i for i, (_, end) in enumerate(words) if end > match.start())
+            last = next(i for i, (_, end) in enumerate(words) if end >= match.end())
+            lo, hi = max(0, first - WINDOW_WORDS), min(len(words), last + WINDOW_WORDS + 1)
+            yield match.group(), sentence[words[lo][0]: words[hi - 1][1]]
+
+
+def _core(number: str) -> str:
+    return number.lstrip("+\u2212-$").rstrip("KM")
+
+
+class _Ledger:
+    """Claims indexed by the numbers in their values, for the text pass."""
+
+    def __init__(self, claims: list[dict[str, Any]], mask: _Masker) -> None:
+        self.by_number: dict[str, list[str]] = {}
+        for claim in claims:
+            sentence = mask(claim["text"])
+            for match in NUMBER.finditer(_normalise(claim["value"])):
+                self.by_number.setdefault(_core(match.group()), []).append(sentence)
+
+    def traces(self, number: str, window: str | None) -> bool:
+        sentences = self.by_number.get(_core(number), [])
+        if window is None:
+            return bool(sentences)
+        return any(window in s for s in sentences)
+
+
+def _file_readers() -> dict[str, Callable[[Path], list[str]]]:
+    return {
+        "index.html": lambda p: html_blocks(p.read_text(encoding="utf-8")),
+        "article.md": lambda p: markdown_blocks(p.read_text(encoding="utf-8")),
+        "email.html": lambda p: html_blocks(p.read_text(encoding="utf-8")),
+        "email.txt": lambda p: text_blocks(p.read_text(encoding="utf-8")),
+        "article.pdf": pdf_blocks,
+    }
+
+
+# PDF text comes back laid out in lines and columns, so its numbers are matched to the
+# ledger without their neighbouring words; the page it is made from is checked with them.
+_LOOSE = {"article.pdf"}
+
+
+def check_edition(folder: Path) -> CheckResult:
+    """Check every text of the edition in `folder` against its facts.json."""
+    facts_path = folder / "facts.json"
+    if not facts_path.is_file():
+        raise InputError("expected an edition folder holding facts.json", Where(str(folder)))
+    facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    problems = _claim_problems(facts)
+    mask = _Masker(_names(facts))
+    ledger = _Ledger(facts.get("claims", []), mask)
+    traced = 0
+    files = []
+    for name, read in _file_readers().items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        files.append(name)
+        for block in read(path):
+            masked = mask(block)
+            for number, window in _windows(masked):
+                if ledger.traces(number, None if name in _LOOSE else window):
+                    traced += 1
+                else:
+                    problems.append(Problem(name, number, window if name not in _LOOSE
+                                            else masked[:160], "not traced to facts.json"))
+    return CheckResult(traced, tuple(files), tuple(problems))

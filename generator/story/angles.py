@@ -1,0 +1,269 @@
+"""Choosing the week's angle: score candidate facts, keep the strongest, write the headline.
+
+Score = weight of the kind of fact × how unusual it is against its own history × how recent.
+Every candidate writes its own headline and summary, so the headline always follows the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generator.facts.model import Facts, ModelFacts
+from generator.story.numbers import ClaimBook
+from generator.story.phrases import (
+    change_noun,
+    pick,
+    title_case,
+    tokens,
+    weeks_phrase,
+)
+
+HEADLINE_LIMIT = 72
+
+
+@dataclass(frozen=True)
+class Angle:
+    """A candidate angle: its kind, score and the writers of its headline and summary."""
+
+    kind: str
+    score: float
+    headline: Callable[[ClaimBook], str]
+    summary: Callable[[ClaimBook], str]
+
+
+def _adj(facts: Facts, code: str | None) -> str:
+    region = facts.region(code) if code else None
+    return region.adjective if region else (code or "")
+
+
+def _lead_angles(facts: Facts, w: int) -> list[Angle]:
+    lead = facts.lead
+    if lead is None or lead.runner_up is None:
+        return []
+    a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
+    out: list[Angle] = []
+    if lead.streak_weeks == 0:
+        out.append(Angle(
+            "country_tie", 1.2,
+            lambda book: f"{a} and {b} Models Draw Level in Weekly Usage",
+            lambda book: book.sentence(
+                f"{a} and {b} models drew exactly the same volume this week, "
+                f"{tokens(book, 'regions.0.tokens', facts.regions[0].tokens)} tokens each."
+            ),
+        ))
+    elif lead.changed_this_week:
+        out.append(Angle(
+            "lead_change", 1.0,
+            lambda book: pick([f"{a} Models Overtake {b} Rivals in Weekly Usage",
+                               f"{a} Models Pull Ahead of {b} Rivals in Weekly Usage"], w),
+            lambda book: book.sentence(
+                f"{a} models moved ahead of {b} ones this week with "
+                f"{tokens(book, 'regions.0.tokens', facts.regions[0].tokens)} tokens against "
+                f"{tokens(book, 'regions.1.tokens', facts.regions[1].tokens)}."
+            ),
+        ))
+    elif lead.streak_weeks >= 2:
+        unusual = min(1.0, lead.streak_weeks / 8) + 0.3
+
+        def headline(book: ClaimBook) -> str:
+            n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
+            return pick([f"{a} Models Outpace {b} Rivals for a {n} Straight Week",
+                         f"{a} Models Lead {b} Rivals for a {n} Consecutive Week"], w)
+
+        def summary(book: ClaimBook) -> str:
+            n = book.num("lead.streak_weeks", lead.streak_weeks, "card")
+            return book.sentence(
+                f"{a} models have drawn more tokens than {b} ones for {n} weeks running"
+                f"{_top_run_clause(facts, book)}."
+            )
+
+        out.append(Angle("lead_streak", 0.85 * unusual, headline, summary))
+    return out
+
+
+def _top_run_clause(facts: Facts, book: ClaimBook) -> str:
+    run = facts.market.top_run_length
+    if run < 2 or facts.lead is None or facts.market.top_run_country != facts.lead.leader:
+        return ""
+    top = facts.models[0].name
+    return (f", and they hold the top {book.num('market.top_run_length', run, 'card')} places, "
+            f"led by {top}")
+
+
+def _leader_angles(facts: Facts, w: int) -> list[Angle]:
+    if not facts.models:
+        return []
+    top = facts.models[0]
+    out: list[Angle] = []
+    second = facts.models[1] if len(facts.models) > 1 else None
+    if second is not None and top.tokens == second.tokens:
+        out.append(Angle(
+            "model_tie", 1.2,
+            lambda book: f"{top.name} and {second.name} Tie for the Top Spot",
+            lambda book: book.sentence(
+                f"{top.name} and {second.name} drew exactly "
+                f"{tokens(book, 'models.0.tokens', top.tokens)} tokens each this week."
+            ),
+        ))
+        return out
+    if top.prev_rank is not None and top.prev_rank != 1:
+        # A model at number one for the first time is bigger news than a return to the top.
+        first_time = top.best_rank_before != 1
+        out.append(Angle(
+            "new_leader", 1.15 if first_time else 1.0,
+            lambda book: pick([f"{top.name} Takes the Top Spot in Weekly Usage",
+                               f"{top.name} Climbs to Number One in Weekly Usage"], w),
+            lambda book: book.sentence(
+                f"{top.name} became the most-used model this week with "
+                f"{tokens(book, 'models.0.tokens', top.tokens)} tokens, "
+                f"{_change(book, top, 0)}."
+            ),
+        ))
+    elif top.weeks_at_rank >= 2:
+        out.append(Angle(
+            "leader_streak", 0.6 * (0.4 + min(top.weeks_at_rank, 10) / 10),
+            lambda book: f"{top.name} Holds the Top Spot for "
+            f"{title_case(weeks_phrase(book, 'models.0.weeks_at_rank', top.weeks_at_rank))}",
+            lambda book: book.sentence(
+                f"{top.name} stayed the most-used model for "
+                f"{weeks_phrase(book, 'models.0.weeks_at_rank', top.weeks_at_rank)}, with "
+                f"{tokens(book, 'models.0.tokens', top.tokens)} tokens this week."
+            ),
+        ))
+    return out
+
+
+def _change(book: ClaimBook, model: ModelFacts, decimals: int) -> str:
+    index = model.rank - 1
+    if model.change_pct is None:
+        return "with no earlier week to compare"
+    return change_noun(book, f"models.{index}.change_pct", model.change_pct, decimals)
+
+
+def _newcomer_angles(facts: Facts, w: int) -> list[Angle]:
+    out: list[Angle] = []
+    for model in facts.models[:3]:
+        if not model.is_new or model.rank == 1:
+            continue
+        i = model.rank - 1
+        out.append(Angle(
+            "newcomer_top3", 0.9 * (1.0 - (model.rank - 1) * 0.1),
+            lambda book, m=model, i=i: pick([
+                f"{m.name} Debuts at Number {book.num(f'models.{i}.rank', m.rank, 'card')}",
+                f"{m.name} Enters the Top {book.num(f'models.{i}.rank', m.rank, 'card')} "
+                f"in Its First Week"], w),
+            lambda book, m=model, i=i: book.sentence(
+                f"{m.name} entered at number {book.num(f'models.{i}.rank', m.rank, 'int')} in its "
+                f"first week with {tokens(book, f'models.{i}.tokens', m.tokens)} tokens."
+            ),
+        ))
+    return out
+
+
+def _total_angles(facts: Facts, w: int) -> list[Angle]:
+    total = facts.total
+    out: list[Angle] = []
+    if total.change_pct is not None and total.change_pct <= -10:
+        out.append(Angle(
+            "sharp_fall", 0.9 * min(1.5, abs(total.change_pct) / 12),
+            lambda book: "Weekly LLM Usage Falls "
+            f"{book.num('total.change_pct', total.change_pct, 'pct:1')}\u00a0%",
+            lambda book: book.sentence(
+                f"Total volume fell to {tokens(book, 'total.tokens', total.tokens, 1)} tokens, "
+                f"{change_noun(book, 'total.change_pct', total.change_pct, 1)} on the week."
+            ),
+        ))
+    elif total.is_record and total.growth_streak_weeks >= 2:
+        out.append(Angle(
+            "record_total", 0.7 * (0.5 + min(total.growth_streak_weeks, 10) / 20),
+            lambda book: f"Weekly LLM Usage Hits a Record "
+            f"{book.num('total.tokens', total.tokens, 'tokens:T:1')} Trillion Tokens",
+            lambda book: book.sentence(
+                f"Total volume reached a record "
+                f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens after "
+                f"{weeks_phrase(book, 'total.growth_streak_weeks', total.growth_streak_weeks)} "
+                "of growth."
+            ),
+        ))
+    return out
+
+
+def _fallback(facts: Facts) -> Angle:
+    total = facts.total
+    return Angle(
+        "total", 0.1,
+        lambda book: f"LLM Usage Report: {book.num('total.tokens', total.tokens, 'tokens:T:1')} "
+        "Trillion Tokens in a Week" if total.tokens >= 10**12 else "This Week in LLM Usage",
+        lambda book: book.sentence(
+            f"Models on the platform served {tokens(book, 'total.tokens', total.tokens, 1)} "
+            "tokens this week."
+        ),
+    )
+
+
+def candidate_angles(facts: Facts, week_index: int) -> list[Angle]:
+    """Every angle the week's facts support, strongest first."""
+    found = [
+        *_lead_angles(facts, week_index),
+        *_leader_angles(facts, week_index),
+        *_newcomer_angles(facts, week_index),
+        *_total_angles(facts, week_index),
+        _fallback(facts),
+    ]
+    return sorted(found, key=lambda a: -a.score)
+
+
+def choose_angle(facts: Facts, week_index: int) -> Angle:
+    """The strongest angle whose headline fits the length limit."""
+    for angle in candidate_angles(facts, week_index):
+        probe = ClaimBook()
+        if len(angle.headline(probe)) <= HEADLINE_LIMIT:
+            return angle
+    return _fallback(facts)
+
+
+def opening(facts: Facts, kind: str, book: ClaimBook) -> str:
+    """The lede's first sentence for the chosen angle, worded apart from the summary line."""
+    lead = facts.lead
+    top = facts.models[0] if facts.models else None
+    if kind == "lead_streak" and lead is not None:
+        a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
+        n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
+        return book.sentence(
+            f"{a} large language models handled more tokens than their {b} counterparts for the "
+            f"{n} consecutive week, and the distance between the two camps widened again."
+            if facts.regions[0].change_pct is not None and facts.regions[1].change_pct is not None
+            and facts.regions[0].change_pct > facts.regions[1].change_pct else
+            f"{a} large language models handled more tokens than their {b} counterparts for the "
+            f"{n} consecutive week.")
+    if kind == "lead_change" and lead is not None:
+        a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
+        return book.sentence(f"{a} models overtook {b} ones in weekly token volume, the first "
+                             "week of a new order at the top of the country race.")
+    if kind == "new_leader" and top is not None and top.prev_rank is not None:
+        return book.sentence(
+            f"{top.name} is the most-used model on the platform this week, up from number "
+            f"{book.num('models.0.prev_rank', top.prev_rank, 'int')} the week before.")
+    if kind == "newcomer_top3":
+        newcomer = next(m for m in facts.models[:3] if m.is_new)
+        return book.sentence(
+            f"A model that did not exist a week ago now ranks among the three most used: "
+            f"{newcomer.name} drew {tokens(book, f'models.{newcomer.rank - 1}.tokens', newcomer.tokens)}"
+            " tokens in its first week.")
+    if kind == "sharp_fall":
+        return book.sentence(
+            f"Demand cooled sharply this week: total volume saw "
+            f"{change_noun(book, 'total.change_pct', facts.total.change_pct or 0.0, 1)}.")
+    if kind in ("model_tie", "country_tie"):
+        return book.sentence("For once the data has no single winner: the week ended in a tie.")
+    if kind == "leader_streak" and top is not None:
+        return book.sentence(
+            f"{top.name} kept its hold on the top spot, where it has now been for "
+            f"{weeks_phrase(book, 'models.0.weeks_at_rank', top.weeks_at_rank)}.")
+    if kind == "record_total":
+        return book.sentence(
+            f"Token volume reached a new high of "
+            f"{tokens(book, 'total.tokens', facts.total.tokens, 1)} this week.")
+    return book.sentence(f"Here is where the platform's traffic went in the week of "
+                         f"{book.num('week', facts.week, 'date')}.")

@@ -1,0 +1,222 @@
+"""`write_story()`: from a week's facts (and the editor's notes) to the whole article."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from generator.facts.model import Facts
+from generator.report import Report
+from generator.story.angles import candidate_angles, choose_angle, opening
+from generator.story.model import Bullet, Meta, Paragraph, Section, Span, Story, plain
+from generator.story.notes import Notes
+from generator.story.numbers import ClaimBook
+from generator.story.outlook import ahead_section, developers_section, take_bullets
+from generator.story.phrases import (
+    capitalise,
+    change_noun,
+    join_list,
+    ordinal_week,
+    pct,
+    pick,
+    signed_pct,
+    title_case,
+    tokens,
+    weeks_phrase,
+)
+from generator.story.sections import (
+    cost_section,
+    declining_section,
+    model_section,
+    notable_models,
+    rankings_section,
+    regional_section,
+    technical_section,
+)
+
+WORDS_PER_MINUTE = 200
+
+
+def _p(text: str) -> Paragraph:
+    return (Span(text),)
+
+
+def week_index(facts: Facts) -> int:
+    """Weeks since 1970-01-05, the first Monday of the epoch: picks this week's wording."""
+    return (dt.date.fromisoformat(facts.week) - dt.date(1970, 1, 5)).days // 7
+
+
+def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list[str]:
+    total = facts.total
+    first = opening(facts, kind, book)
+    second = (
+        f"According to {source} data, models on the platform processed "
+        f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens in the week of "
+        f"{book.num('week', facts.week, 'date')}"
+    )
+    if total.change_pct is not None:
+        second += f", {change_noun(book, 'total.change_pct', total.change_pct, 1)} on the week before"
+        streak = total.growth_streak_weeks
+        if streak >= 2:
+            adjective = pick(["straight", "consecutive"], w)
+            second += f" and {ordinal_week(book, 'total.growth_streak_weeks', streak, adjective)} of growth"
+    paragraphs = [first, book.sentence(second + ".")]
+    if len(facts.regions) >= 2:
+        a, b = facts.regions[0], facts.regions[1]
+        paragraphs.append(book.sentence(
+            f"{a.adjective} models accounted for {tokens(book, 'regions.0.tokens', a.tokens)} "
+            f"of them and {b.adjective} models for {tokens(book, 'regions.1.tokens', b.tokens)}."))
+    return paragraphs
+
+
+def _takeaways(facts: Facts, book: ClaimBook, top_n: int) -> list[Bullet]:
+    out: list[Bullet] = []
+    regions = facts.regions
+    if facts.lead and len(regions) >= 2:
+        a, b = regions[0], regions[1]
+        verb = "matched" if facts.lead.streak_weeks == 0 else "outdrew"
+        out.append(Bullet("Market Leadership", _p(book.sentence(
+            f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens and "
+            f"{verb} {b.adjective} models, which recorded "
+            f"{tokens(book, 'regions.1.tokens', b.tokens)}."))))
+        if a.change_pct is not None and b.change_pct is not None:
+            diverging = (a.change_pct > 0) != (b.change_pct > 0)
+            out.append(Bullet("Growth Divergence" if diverging else "Regional Growth",
+                              _p(book.sentence(
+                f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
+                f" on the week, {'while' if diverging else 'and'} {b.adjective} usage saw "
+                f"{change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}."))))
+    if facts.models:
+        top = facts.models[0]
+        run = facts.market.top_run_length
+        if run >= 3 and facts.market.top_run_country:
+            adjective = facts.region(facts.market.top_run_country)
+            text = (f"The top {book.num('market.top_run_length', run, 'card')} models are all "
+                    f"{adjective.adjective if adjective else facts.market.top_run_country}, "
+                    f"led by {top.name}.")
+        else:
+            volume = tokens(book, "models.0.tokens", top.tokens)
+            text = f"{top.name} is the most-used model with {volume} tokens."
+        out.append(Bullet("Top Rankings", _p(book.sentence(text))))
+    newcomers = [m for m in facts.models[:top_n] if m.is_new]
+    if newcomers:
+        parts = [f"{m.name} entered at number {book.num(f'models.{m.rank - 1}.rank', m.rank, 'int')}"
+                 for m in newcomers[:3]]
+        out.append(Bullet("New Entrants", _p(book.sentence(
+            f"{join_list(parts)} in {'its' if len(parts) == 1 else 'their'} first week."))))
+    total = facts.total
+    text = f"All models together processed {tokens(book, 'total.tokens', total.tokens, 1)} tokens"
+    if total.change_pct is not None:
+        text += f" ({signed_pct(book, 'total.change_pct', total.change_pct, 1)} on the week)"
+    if total.growth_streak_weeks >= 2:
+        streak = weeks_phrase(book, "total.growth_streak_weeks", total.growth_streak_weeks)
+        text += f", growing for {streak}"
+    out.append(Bullet("Total Volume", _p(book.sentence(text + "."))))
+    if facts.models:
+        out.append(Bullet("Competitive Landscape", _p(book.sentence(
+            f"The top {book.num('market.top_n', facts.market.top_n, 'card')} models took "
+            f"{pct(book, 'market.top_n_share_pct', facts.market.top_n_share_pct, 1)} "
+            f"of all tokens, and the leader alone "
+            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)}."))))
+    gainers = facts.movers.gainers
+    if gainers and len(out) < 7:
+        g = gainers[0]
+        out.append(Bullet("Biggest Gain", _p(book.sentence(
+            f"{g.name} added {tokens(book, 'movers.gainers.0.change_tokens', g.change_tokens)} "
+            "tokens, more than any other model."))))
+    return out[:7]
+
+
+def _with_notes(section: Section, notes: Notes, model_id: str | None = None) -> Section:
+    extra = notes.sections.get(section.id, ())
+    if not extra:
+        return section
+    return Section(section.id, section.title, section.paragraphs + extra, section.bullets,
+                   section.chart, section.table)
+
+
+def _words(parts: list[str]) -> int:
+    return sum(len(p.split()) for p in parts)
+
+
+def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
+    """Write the article for one week; every figure goes through the claim book."""
+    book = ClaimBook()
+    w = week_index(facts)
+    angle = choose_angle(facts, w)
+    headline = book.sentence(title_case(angle.headline(book)))
+    others = [a for a in candidate_angles(facts, w) if a.kind != angle.kind]
+    subtitle = (book.sentence(title_case(others[0].headline(book)))
+                if others and others[0].score > 0.3 else "")
+    summary = angle.summary(book)
+    lede = _lede(facts, book, report.source_name, angle.kind, w)
+    takeaways = _takeaways(facts, book, report.top_n)
+    sections: list[Section] = [model_section(facts, m, book, w)
+                               for m in notable_models(facts, report.top_n)]
+    for writer in (
+        lambda: regional_section(facts, book, w),
+        lambda: rankings_section(facts, book, report.top_n),
+        lambda: technical_section(facts, book),
+        lambda: cost_section(facts, book),
+        lambda: declining_section(facts, book),
+        lambda: developers_section(facts, book),
+        lambda: ahead_section(facts, book),
+    ):
+        section = writer()
+        if section is not None:
+            sections.append(section)
+    sections = [_with_notes(s, notes) for s in sections]
+    if facts.total.growth_streak_weeks or facts.total.prev_tokens is not None:
+        sections = _attach_total_chart(sections)
+    take = take_bullets(facts, book, notes, report.source_name)
+    texts = [headline, summary, *lede, *(plain(b.body) for b in takeaways), *(
+        plain(p) for s in sections for p in s.paragraphs), *(
+        plain(b.body) for s in sections for b in s.bullets), *(plain(b.body) for b in take)]
+    words = _words(texts)
+    minutes = max(1, math.ceil(words / WORDS_PER_MINUTE))
+    date_text = f"Week of {book.num('week', facts.week, 'date')}"
+    book.sentence(date_text)
+    book.num("edition.reading_minutes", minutes, "int")
+    book.sentence(f"{minutes} min read")
+    return Story(
+        headline=headline,
+        slug=facts.iso_week.lower(),
+        summary=_p(summary),
+        subtitle=subtitle,
+        meta=Meta(facts.week, date_text, report.category, minutes, words),
+        lede=tuple(_p(p) for p in lede),
+        takeaways=tuple(takeaways),
+        sections=tuple(sections),
+        take_title=f"{report.brand}'s Take",
+        take=take,
+        description=summary,
+        tags=_tags(facts, report),
+        angle=angle.kind,
+        claims=book.done(),
+    )
+
+
+def _attach_total_chart(sections: list[Section]) -> list[Section]:
+    # The total-volume chart belongs with the first section; the share chart with the rankings.
+    out = []
+    for i, s in enumerate(sections):
+        chart = s.chart
+        if i == 0 and chart is None:
+            chart = "total"
+        out.append(Section(s.id, s.title, s.paragraphs, s.bullets, chart, s.table))
+    rankings = next((i for i, s in enumerate(out) if s.id == "rankings"), None)
+    tech = next((i for i, s in enumerate(out) if s.id == "technical-context"), None)
+    if rankings is not None and tech is not None and out[tech].chart is None:
+        t = out[tech]
+        out[tech] = Section(t.id, t.title, t.paragraphs, t.bullets, "share", t.table)
+    return out
+
+
+def _tags(facts: Facts, report: Report) -> tuple[str, ...]:
+    tags = ["LLM usage", report.category]
+    tags += [r.name.removeprefix("the ") for r in facts.regions[:2]]
+    tags += [m.name for m in facts.models[:3]]
+    seen: dict[str, None] = {}
+    for tag in tags:
+        seen.setdefault(capitalise(tag), None)
+    return tuple(seen)

@@ -1,0 +1,154 @@
+"""The closing parts: what it means for developers, looking ahead, and the take with its
+automatic caveats, merged with the editor's notes."""
+
+from __future__ import annotations
+
+from generator.facts.model import Facts
+from generator.story.model import Bullet, Paragraph, Section, Span
+from generator.story.notes import Notes
+from generator.story.numbers import ClaimBook
+from generator.story.phrases import join_list, pct, tokens, weeks_phrase
+
+
+def _p(text: str) -> Paragraph:
+    return (Span(text),)
+
+
+def developers_section(facts: Facts, book: ClaimBook) -> Section | None:
+    """Bullets for developers, each grounded in a figure of the week."""
+    bullets: list[Bullet] = []
+    priced = [(i, r) for i, r in enumerate(facts.regions[:2]) if r.avg_price_prompt is not None]
+    if len(priced) == 2:
+        (i, cheap), (j, dear) = sorted(priced, key=lambda p: p[1].avg_price_prompt or 0.0)
+        if (cheap.avg_price_prompt or 0) < (dear.avg_price_prompt or 0):
+            bullets.append(Bullet("Cost", _p(book.sentence(
+                f"Input tokens on the {cheap.adjective} models in use cost "
+                f"${book.num(f'regions.{i}.avg_price_prompt', cheap.avg_price_prompt, 'usd:2')} "
+                f"per million on average, against "
+                f"${book.num(f'regions.{j}.avg_price_prompt', dear.avg_price_prompt, 'usd:2')} "
+                f"for {dear.adjective} ones, so the price gap is worth testing on your own "
+                "workloads."))))
+    top = [m for m in facts.models[:5] if m.context_length]
+    if top:
+        longest = max(top, key=lambda m: (m.context_length or 0, -m.rank))
+        bullets.append(Bullet("Long Context", _p(book.sentence(
+            f"{longest.name} brings a "
+            f"{book.num(f'models.{longest.rank - 1}.context_length', longest.context_length, 'ctx')}"
+            "-token window to the leading group, enough to pass whole repositories or long "
+            "contracts in one request."))))
+    if facts.market.open_weights_share_pct is not None and facts.market.open_weights_tokens:
+        bullets.append(Bullet("Open Weights", _p(book.sentence(
+            f"Open-weight models carried "
+            f"{pct(book, 'market.open_weights_share_pct', facts.market.open_weights_share_pct, 1)}"
+            " of the volume with a known licence, so self-hosting remains a real option for "
+            "teams with data-residency rules."))))
+    if facts.models:
+        bullets.append(Bullet("Concentration", _p(book.sentence(
+            f"The leader alone took "
+            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)} of all "
+            "tokens; a fallback model from another maker keeps an outage or a price change "
+            "from stopping your product."))))
+    if not bullets:
+        return None
+    return Section(id="developers", title="What This Means for Developers",
+                   bullets=tuple(bullets))
+
+
+def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
+    """What next week could bring: streaks that could extend or end, gaps that could close."""
+    sentences: list[str] = []
+    lead = facts.lead
+    if lead and lead.runner_up and lead.streak_weeks >= 2:
+        a, b = facts.regions[0], facts.regions[1]
+        sentences.append(book.sentence(
+            f"Next week will show whether {a.adjective} models extend a lead over {b.adjective} "
+            f"ones that has lasted {weeks_phrase(book, 'lead.streak_weeks', lead.streak_weeks)}."))
+    if len(facts.models) > 1 and facts.market.leader_margin_tokens is not None:
+        top, second = facts.models[0], facts.models[1]
+        sentences.append(book.sentence(
+            f"{top.name} leads {second.name} by "
+            f"{tokens(book, 'market.leader_margin_tokens', facts.market.leader_margin_tokens)} "
+            f"tokens, a gap of "
+            f"{pct(book, 'market.leader_margin_pct', facts.market.leader_margin_pct, 1)} "
+            f"of {second.name}'s volume."))
+    newcomers = [m.name for m in facts.models[:10] if m.is_new]
+    if newcomers:
+        sentences.append(book.sentence(
+            f"A debut week often flatters a model; the second week will tell whether "
+            f"{join_list(newcomers)} keeps its place once launch curiosity fades."))
+    growth = facts.total.growth_streak_weeks
+    if growth >= 2:
+        sentences.append(book.sentence(
+            f"Total volume has grown for "
+            f"{weeks_phrase(book, 'total.growth_streak_weeks', growth)}; a flat week would end "
+            "the run."))
+    elif facts.total.change_pct is not None and facts.total.change_pct < 0:
+        sentences.append(book.sentence(
+            "After a weaker week, the question is whether demand recovers or the fall "
+            "becomes a trend."))
+    if not sentences:
+        return None
+    return Section(id="looking-ahead", title="Looking Ahead", paragraphs=(_p(" ".join(sentences)),))
+
+
+def caveats(facts: Facts, book: ClaimBook, source: str) -> list[str]:
+    """Automatic limitations: one platform, tokenizers, free tiers, unattributed volume,
+    rounded figures; each only when it applies."""
+    out = [book.sentence(
+        f"The figures cover traffic on {source} only, not usage that goes to the model makers "
+        "directly.")]
+    if facts.market.authors > 1:
+        out.append(book.sentence(
+            "Models count tokens with different tokenizers, so the same text can be a different "
+            "number of tokens on two models and volumes are not strictly comparable."))
+    cov = facts.coverage
+    if cov.free_variant_tokens:
+        out.append(book.sentence(
+            f"Free variants contributed "
+            f"{tokens(book, 'coverage.free_variant_tokens', cov.free_variant_tokens)} tokens, "
+            "volume that can vanish when a promotion ends."))
+    unattributed = cov.others_tokens + cov.unknown_country_tokens
+    if unattributed:
+        out.append(book.sentence(
+            f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of the "
+            "volume could be given a country; the rest sits in the long tail or with makers of "
+            "unknown origin and is left out of the country totals."))
+    if cov.rounded_figures:
+        out.append(book.sentence(
+            "The source rounds its figures, so small changes may be rounding rather than "
+            "movement."))
+    return out
+
+
+def take_bullets(facts: Facts, book: ClaimBook, notes: Notes, source: str) -> tuple[Bullet, ...]:
+    """The take: 🔥 why it matters, ⚠️ limitations and risks, 💡 advice."""
+    why_auto: list[str] = []
+    lead = facts.lead
+    if lead and lead.runner_up and lead.streak_weeks >= 1 and len(facts.regions) > 1:
+        why_auto.append(book.sentence(
+            f"Where developers send their tokens is a vote with their budgets, and this week "
+            f"{facts.regions[0].adjective} models won more of it than {facts.regions[1].adjective}"
+            " ones."))
+    elif facts.models:
+        why_auto.append(book.sentence(
+            f"Usage shows which models developers rely on in production, and this week "
+            f"{facts.models[0].name} carried the most of it."))
+    names = [m.name for m in facts.models[:3] if m.is_new or m.rank == 1]
+    advice_auto = [book.sentence(
+        f"Benchmark {join_list(names) or 'the leaders'} against the models you use today on "
+        "your own tasks, especially coding and long documents, before moving traffic.")]
+    parts = [
+        ("why", "🔥", "Why This Matters", why_auto),
+        ("risks", "⚠️", "Limitations & Risks", caveats(facts, book, source)),
+        ("advice", "💡", "Actionable Advice", advice_auto),
+    ]
+    bullets = []
+    for key, emoji, label, auto in parts:
+        body: list[Span] = [] if key in notes.replace else [Span(" ".join(auto))]
+        for paragraph in notes.take.get(key, ()):
+            if body:
+                body.append(Span(" "))
+            body.extend(paragraph)
+        if body:
+            bullets.append(Bullet(label, tuple(body), emoji))
+    return tuple(bullets)

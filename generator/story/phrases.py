@@ -1,0 +1,114 @@
+"""Small wording helpers: changes, lists, plurals, variant choice, slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import TypeVar
+
+from generator.story.numbers import NBSP, ClaimBook, article_for, token_unit, unit_word
+
+T = TypeVar("T")
+
+
+def pick(options: Sequence[T], week_index: int, salt: int = 0) -> T:
+    """Choose a wording by the week's number, so consecutive weeks never share a variant."""
+    return options[(week_index + salt) % len(options)]
+
+
+def join_list(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun in the number that `count` asks for."""
+    return singular if count == 1 else (plural_form or singular + "s")
+
+
+def tokens(book: ClaimBook, path: str, value: int, decimals: int = 2) -> str:
+    """'3.69 trillion' (unit chosen by size), recorded in the book."""
+    unit = token_unit(abs(value))
+    spec = f"tokens:{unit}:{token_decimals(value, decimals)}"
+    return f"{book.num(path, value, spec)} {unit_word(unit)}"
+
+
+def token_decimals(value: float, wanted: int) -> int:
+    """Decimals for a token figure: as wanted in trillions, fewer for smaller units."""
+    unit = token_unit(value)
+    if unit == "T":
+        return wanted
+    scaled = abs(value) / (1e9 if unit == "B" else 1e6)
+    return 0 if scaled >= 100 else 1
+
+
+def pct(book: ClaimBook, path: str, value: float, decimals: int) -> str:
+    """'27.49 %' (absolute), recorded in the book."""
+    return f"{book.num(path, value, f'pct:{decimals}')}{NBSP}%"
+
+
+def signed_pct(book: ClaimBook, path: str, value: float, decimals: int) -> str:
+    """'+13.5 %' or '−3 %', recorded in the book."""
+    return f"{book.num(path, value, f'spct:{decimals}')}{NBSP}%"
+
+
+def change_noun(book: ClaimBook, path: str, value: float, decimals: int, up: str = "rise",
+                down: str = "fall") -> str:
+    """'a 27.49 % rise', 'an 11 % fall' or 'no change', recorded in the book."""
+    rendered = book.num(path, value, f"pct:{decimals}")
+    if float(rendered) == 0:
+        return "no change to the precision shown"
+    noun = up if value > 0 else down
+    return f"{article_for(rendered)} {rendered}{NBSP}% {noun}"
+
+
+def change_verb(book: ClaimBook, path: str, value: float, decimals: int) -> str:
+    """'up 19 %' / 'down 3 %' / 'flat', recorded in the book."""
+    rendered = book.num(path, value, f"pct:{decimals}")
+    if float(rendered) == 0:
+        return "flat"
+    return f"{'up' if value > 0 else 'down'} {rendered}{NBSP}%"
+
+
+def weeks_phrase(book: ClaimBook, path: str, count: int, adjective: str = "straight") -> str:
+    """'three straight weeks' / 'one week', recorded in the book."""
+    qualifier = f"{adjective} " if count > 1 else ""
+    return f"{book.num(path, count, 'card')} {qualifier}{plural(count, 'week')}"
+
+
+def ordinal_week(book: ClaimBook, path: str, count: int, adjective: str = "consecutive") -> str:
+    """'the sixth consecutive week', recorded in the book."""
+    return f"the {book.num(path, count, 'ord')} {adjective} week"
+
+
+def slugify(text: str) -> str:
+    """An anchor-safe slug: lower case ASCII letters, digits and hyphens."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug or "section"
+
+
+def capitalise(text: str) -> str:
+    """Upper-case the first letter only."""
+    return text[:1].upper() + text[1:]
+
+
+def title_case(text: str) -> str:
+    """Headline case: capitalise words, leave short function words and odd-cased words."""
+    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the",
+             "to", "vs", "with"}
+    words = text.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        if word.lower() in small and 0 < i < len(words) - 1:
+            out.append(word.lower())
+        elif word[:1].islower() and word == word.lower():
+            out.append(word[:1].upper() + word[1:])
+        else:
+            out.append(word)
+    return " ".join(out)

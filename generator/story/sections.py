@@ -1,0 +1,303 @@
+"""The body sections: notable models, the regional race, rankings, technical context, cost,
+and the declining side. Each writer returns None when the week's data does not support it."""
+
+from __future__ import annotations
+
+from generator.facts.model import Facts, ModelFacts
+from generator.story.model import Bullet, Section, Span, Table
+from generator.story.numbers import ClaimBook
+from generator.story.phrases import (
+    change_noun,
+    change_verb,
+    join_list,
+    pct,
+    pick,
+    plural,
+    signed_pct,
+    slugify,
+    tokens,
+    weeks_phrase,
+)
+
+
+def _p(text: str) -> tuple[Span, ...]:
+    return (Span(text),)
+
+
+def _m(model: ModelFacts) -> str:
+    return f"models.{model.rank - 1}"
+
+
+def _catalogue_sentence(book: ClaimBook, model: ModelFacts) -> str | None:
+    parts = []
+    at = _m(model)
+    if model.context_length:
+        parts.append(f"a {book.num(f'{at}.context_length', model.context_length, 'ctx')}-token "
+                     "context window")
+    if len(model.input_modalities) > 1:
+        parts.append(f"{join_list(list(model.input_modalities))} input")
+    if model.open_weights is not None:
+        parts.append("open weights" if model.open_weights else "closed weights")
+    if not parts and model.price_prompt is None:
+        book.drop_pending()
+        return None
+    text = f"The catalogue lists {join_list(parts)}" if parts else "The catalogue lists it"
+    if model.price_prompt is not None and model.price_completion is not None:
+        text += (f", priced at ${book.num(f'{at}.price_prompt', model.price_prompt, 'usd:2')} per "
+                 f"million input tokens and "
+                 f"${book.num(f'{at}.price_completion', model.price_completion, 'usd:2')} "
+                 "per million output tokens")
+    return book.sentence(text + ".")
+
+
+def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> Section:
+    """A section on one notable model: volume, change, rank history, catalogue."""
+    at = _m(model)
+    name = model.name
+    maker = model.author_name or model.author or "its maker"
+    sentences: list[str] = []
+    if model.is_new:
+        title = pick([f"{name} Makes Its Debut", f"A Strong Start for {name}"], w)
+        sentences.append(book.sentence(
+            f"{name} from {maker} went straight to number "
+            f"{book.num(f'{at}.rank', model.rank, 'int')} in its first week on the platform, "
+            f"drawing {tokens(book, f'{at}.tokens', model.tokens)} tokens."))
+        if model.released:
+            sentences.append(book.sentence(
+                f"It was released on {book.num(f'{at}.released', model.released, 'date')}."))
+    elif model.rank == 1:
+        title = pick([f"{name} Leads the Pack", f"{name} Stays on Top"], w) \
+            if model.weeks_at_rank > 1 else f"{name} Takes the Lead"
+        held = (f"has been the most-used model for "
+                f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}"
+                if model.weeks_at_rank > 1 else "is the most-used model this week")
+        sentences.append(book.sentence(f"{name} from {maker} {held}."))
+        sentences.append(book.sentence(
+            f"It processed {tokens(book, f'{at}.tokens', model.tokens)} tokens, "
+            + (f"{change_noun(book, f'{at}.change_pct', model.change_pct, 0)} on the week before"
+               if model.change_pct is not None else "with no earlier week to compare against")
+            + f", and took {pct(book, f'{at}.share_pct', model.share_pct, 1)} of all tokens."))
+    else:
+        moved = _rank_move(model)
+        title = f"{name} {moved}"
+        sentences.append(book.sentence(
+            f"{name} from {maker} ranked number {book.num(f'{at}.rank', model.rank, 'int')} with "
+            f"{tokens(book, f'{at}.tokens', model.tokens)} tokens"
+            + (f", {change_verb(book, f'{at}.change_pct', model.change_pct, 0)} on the week"
+               if model.change_pct is not None else "")
+            + "."))
+        if model.weeks_at_rank > 1:
+            sentences.append(book.sentence(
+                f"It has held that place for "
+                f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}."))
+    catalogue = _catalogue_sentence(book, model)
+    if catalogue:
+        sentences.append(catalogue)
+    return Section(id=slugify(model.model), title=title, paragraphs=(_p(" ".join(sentences)),))
+
+
+def _rank_move(model: ModelFacts) -> str:
+    if model.prev_rank is None:
+        return "Joins the Rankings"
+    if model.prev_rank > model.rank:
+        return "Climbs the Rankings"
+    if model.prev_rank < model.rank:
+        return "Slips a Place" if model.prev_rank == model.rank - 1 else "Loses Ground"
+    if model.change_pct is not None and model.change_pct < 0:
+        return "Holds Its Place Despite a Dip"
+    return "Holds Its Place"
+
+
+def notable_models(facts: Facts, top_n: int) -> list[ModelFacts]:
+    """The leader, the newcomers in the top N, and the biggest mover of the top N, in rank order."""
+    chosen: dict[str, ModelFacts] = {}
+    if facts.models:
+        chosen[facts.models[0].model] = facts.models[0]
+    for model in facts.models[:3]:
+        chosen.setdefault(model.model, model)
+    for model in facts.models[:top_n]:
+        if model.is_new:
+            chosen.setdefault(model.model, model)
+    for mover in facts.movers.gainers[:1] + facts.movers.losers[:1]:
+        model = facts.model(mover.model)
+        if model is not None and model.rank <= top_n:
+            chosen.setdefault(model.model, model)
+    return sorted(chosen.values(), key=lambda m: m.rank)[:5]
+
+
+def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
+    """The country race, the regions table and what has no country."""
+    lead = facts.lead
+    if lead is None or lead.runner_up is None or len(facts.regions) < 2:
+        return None
+    a, b = facts.regions[0], facts.regions[1]
+    sentences = []
+    if lead.streak_weeks == 0:
+        sentences.append(book.sentence(
+            f"{a.adjective} and {b.adjective} models are level at "
+            f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens each."))
+    else:
+        sentences.append(book.sentence(
+            f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens"
+            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
+               if a.change_pct is not None else "")
+            + f", while {b.adjective} models drew {tokens(book, 'regions.1.tokens', b.tokens)}"
+            + (f", {change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}"
+               if b.change_pct is not None else "")
+            + "."))
+        if lead.streak_weeks > 1:
+            sentences.append(book.sentence(
+                f"That puts {a.name} ahead of {b.name} for "
+                f"{_ordinal(book, lead.streak_weeks)}."))
+        elif lead.changed_this_week:
+            sentences.append(book.sentence(f"It is the first week {a.name} has led {b.name}."))
+    sentences.append(book.sentence(
+        f"Together they account for "
+        f"{pct(book, 'regions.0.share_pct', a.share_pct, 1)} and "
+        f"{pct(book, 'regions.1.share_pct', b.share_pct, 1)} of all tokens."))
+    rest = facts.regions[2:5]
+    if rest:
+        listed = [f"{r.name} ({tokens(book, f'regions.{i + 2}.tokens', r.tokens)})"
+                  for i, r in enumerate(rest)]
+        sentences.append(book.sentence(f"Further back come {join_list(listed)}."))
+    cov = facts.coverage
+    unattributed = cov.others_share_pct + cov.unknown_country_share_pct
+    if unattributed > 0:
+        sentences.append(book.sentence(
+            f"Only {pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of "
+            "the volume can be given a country: the long tail that the data does not break out "
+            f"per model holds {pct(book, 'coverage.others_share_pct', cov.others_share_pct, 1)}"
+            + (", and models whose maker's country is unknown hold "
+               + pct(book, "coverage.unknown_country_share_pct", cov.unknown_country_share_pct, 1)
+               if cov.unknown_country_tokens else "")
+            + "."))
+    title = pick(["The Regional Race", "Where the Tokens Come From"], w)
+    return Section(id="regional-race", title=title, paragraphs=(_p(" ".join(sentences)),),
+                   chart="regions", table=_regions_table(facts, book))
+
+
+def _ordinal(book: ClaimBook, weeks: int) -> str:
+    return f"the {book.num('lead.streak_weeks', weeks, 'ord')} consecutive week"
+
+
+def _regions_table(facts: Facts, book: ClaimBook) -> Table:
+    rows = []
+    for i, r in enumerate(facts.regions[:6]):
+        cells = (
+            r.name.removeprefix("the "),
+            tokens(book, f"regions.{i}.tokens", r.tokens),
+            (signed_pct(book, f"regions.{i}.change_pct", r.change_pct, 2)
+             if r.change_pct is not None else "n/a"),
+            pct(book, f"regions.{i}.share_pct", r.share_pct, 1),
+        )
+        book.sentence(" · ".join(cells))
+        rows.append(cells)
+    return Table("Tokens by country of the model's maker", ("Country", "Tokens", "Change",
+                 "Share"), tuple(rows), (False, True, True, True))
+
+
+def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | None:
+    """The top N table, with its chart."""
+    if not facts.models:
+        return None
+    rows = []
+    for model in facts.models[:top_n]:
+        at = _m(model)
+        change = ("new" if model.is_new else
+                  signed_pct(book, f"{at}.change_pct", model.change_pct, 0)
+                  if model.change_pct is not None else "n/a")
+        cells = (
+            book.num(f"{at}.rank", model.rank, "int"),
+            model.name,
+            model.author_name or model.author or "unknown",
+            tokens(book, f"{at}.tokens", model.tokens),
+            change,
+            pct(book, f"{at}.share_pct", model.share_pct, 1),
+        )
+        book.sentence(" · ".join(cells))
+        rows.append(cells)
+    n = min(top_n, len(facts.models))
+    share = facts.market.top_n_share_pct
+    text = book.sentence(
+        f"The top {book.num('market.top_n', n, 'card')} "
+        f"{plural(n, 'model')} took {pct(book, 'market.top_n_share_pct', share, 1)} of all "
+        f"tokens; {book.num('market.models_tracked', facts.market.models_tracked, 'card')} "
+        f"{plural(facts.market.models_tracked, 'model')} from "
+        f"{book.num('market.authors', facts.market.authors, 'card')} "
+        f"{plural(facts.market.authors, 'maker')} are broken out this week.")
+    table = Table("The most-used models this week",
+                  ("Rank", "Model", "Maker", "Tokens", "Change", "Share"), tuple(rows),
+                  (True, False, False, True, True, True))
+    return Section(id="rankings", title="The Rankings", paragraphs=(_p(text),),
+                   chart="top_models", table=table)
+
+
+def technical_section(facts: Facts, book: ClaimBook) -> Section | None:
+    """Context windows and modalities of the leaders."""
+    top = [m for m in facts.models[:5] if m.context_length]
+    if len(top) < 2:
+        return None
+    windows = [f"{m.name} ({book.num(f'{_m(m)}.context_length', m.context_length, 'ctx')})"
+               for m in top]
+    sentences = [book.sentence(
+        f"The context windows of the most-used models are {join_list(windows)} tokens.")]
+    multimodal = [m.name for m in facts.models[:5] if len(m.input_modalities) > 1]
+    if multimodal:
+        sentences.append(book.sentence(
+            f"{join_list(multimodal)} {'accepts' if len(multimodal) == 1 else 'accept'} "
+            "more than text as input; the rest of the leading group is text-only."
+            if len(multimodal) < len(facts.models[:5]) else
+            "All of the leading group accept more than text as input."))
+    share = facts.market.open_weights_share_pct
+    if share is not None:
+        sentences.append(book.sentence(
+            f"Models with open weights carried "
+            f"{pct(book, 'market.open_weights_share_pct', share, 1)} of the tokens whose "
+            "licence the catalogue records."))
+    return Section(id="technical-context", title="Technical Context",
+                   paragraphs=(_p(" ".join(sentences)),))
+
+
+def cost_section(facts: Facts, book: ClaimBook) -> Section | None:
+    """Token-weighted average prices by region, from the catalogue."""
+    priced = [(i, r) for i, r in enumerate(facts.regions[:4]) if r.avg_price_prompt is not None]
+    if len(priced) < 2:
+        return None
+    parts = [
+        f"{r.adjective} models averaged "
+        f"${book.num(f'regions.{i}.avg_price_prompt', r.avg_price_prompt, 'usd:2')} per million "
+        f"input tokens and "
+        f"${book.num(f'regions.{i}.avg_price_completion', r.avg_price_completion, 'usd:2')} "
+        "per million output tokens"
+        for i, r in priced if r.avg_price_completion is not None
+    ]
+    text = book.sentence(
+        "Weighted by this week's volume, " + "; ".join(parts) + ".")
+    return Section(id="cost", title="What the Tokens Cost", paragraphs=(_p(text),))
+
+
+def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
+    """Who lost volume, and how much."""
+    losers = facts.movers.losers
+    if not losers:
+        return None
+    bullets = []
+    for i, mover in enumerate(losers[:4]):
+        at = f"movers.losers.{i}"
+        lost = tokens(book, f"{at}.change_tokens", mover.change_tokens)
+        text = book.sentence(
+            f"lost {lost} tokens"
+            + (f" ({signed_pct(book, f'{at}.change_pct', mover.change_pct, 1)})"
+               if mover.change_pct is not None else "")
+            + (f" and now ranks number {book.num(f'{at}.rank', mover.rank, 'int')}."
+               if mover.rank is not None else " and drew no tokens this week."))
+        bullets.append(Bullet(mover.name, _p(text)))
+    m = facts.movers
+    intro = book.sentence(
+        f"{book.num('movers.declining_models', m.declining_models, 'card').capitalize()} "
+        f"{plural(m.declining_models, 'model')} lost volume this week and "
+        f"{book.num('movers.growing_models', m.growing_models, 'card')} gained. "
+        "The largest falls:")
+    return Section(id="declining", title="The Declining Side", paragraphs=(_p(intro),),
+                   bullets=tuple(bullets), chart="movers")
+

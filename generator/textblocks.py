@@ -1,0 +1,110 @@
+"""Reading the texts of an edition back as blocks of plain text, format by format."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+from generator.errors import InputError
+
+_BLOCKS = {
+    "p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "div", "title",
+    "blockquote", "dt", "dd", "caption", "section", "article", "header", "footer", "nav", "tr",
+    "table", "ul", "ol", "figure", "summary", "pre", "br", "hr", "body", "main", "aside",
+}
+_META = {"description", "og:title", "og:description", "twitter:title", "twitter:description"}
+
+
+class _Blocks(HTMLParser):
+    """Collect visible text as blocks, plus alt texts and descriptive meta contents."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._skip = 0
+        self._in_head = False
+
+    def _flush(self) -> None:
+        text = "".join(self._current).strip()
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag in ("script", "style", "template"):
+            self._skip += 1
+        elif tag == "head":
+            self._in_head = True
+        elif tag == "meta":
+            key = values.get("name") or values.get("property") or ""
+            if key in _META and values.get("content"):
+                self.blocks.append(values["content"])
+        elif tag == "img" and values.get("alt"):
+            self._flush()
+            self.blocks.append(values["alt"])
+        if tag in _BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template"):
+            self._skip = max(0, self._skip - 1)
+        elif tag == "head":
+            self._in_head = False
+        if tag in _BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip or (self._in_head and not self._title_open()):
+            return
+        self._current.append(data)
+
+    def _title_open(self) -> bool:
+        return self.lasttag == "title"
+
+
+def html_blocks(html: str) -> list[str]:
+    """Visible text blocks of an HTML document (with alt texts and descriptive meta tags)."""
+    parser = _Blocks()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    return parser.blocks
+
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+def markdown_blocks(text: str) -> list[str]:
+    """Text blocks of a Markdown post, front matter left out, read as a Markdown renderer would."""
+    import markdown
+
+    body = _FRONT_MATTER.sub("", text, count=1)
+    return html_blocks(markdown.markdown(body, extensions=["tables"]))
+
+
+def text_blocks(text: str) -> list[str]:
+    """Paragraph blocks of a plain-text file."""
+    return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+
+
+PAGE_FOOTER = re.compile(r"^\s*Page \d+ of \d+\s*$", re.MULTILINE)
+
+
+def pdf_blocks(path: Path) -> list[str]:
+    """Text of a PDF by poppler's pdftotext, page by page, page footers removed."""
+    if shutil.which("pdftotext") is None:
+        raise InputError(
+            "cannot read the PDF's text: pdftotext is missing "
+            "(install it with: apt-get install poppler-utils)"
+        )
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        check=True, capture_output=True, text=True,
+    )
+    pages = result.stdout.split("\f")
+    return [PAGE_FOOTER.sub("", page).strip() for page in pages if page.strip()]

@@ -1,0 +1,141 @@
+"""The story follows the data: scenarios change the facts and the text must change with them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.check import resolve
+from generator.facts.model import Facts
+from generator.story.model import Story
+from generator.story.numbers import render
+from tests.scenarios import all_text, history, last_week, story_for
+
+UP = re.compile(r"\b(rise|up|gain|grew|growth|growing)\b")
+DOWN = re.compile(r"\b(fall|down|decline|dip|fell|lost)\b")
+
+
+def assert_claims_true(facts: Facts, story: Story) -> None:
+    """Every claim re-renders from its fact, and change words agree with the sign."""
+    data = facts.to_json()
+    data["edition"] = {"reading_minutes": story.meta.reading_minutes}
+    for claim in story.claims:
+        path, _, spec = claim.fact.partition("|")
+        value = resolve(data, path)
+        assert render(value, spec) == claim.value, claim
+        if path.endswith("change_pct") and spec.startswith("pct"):
+            after = claim.text[claim.text.find(claim.value):][:40]
+            if value > 0:
+                assert not DOWN.search(after), claim.text
+            elif value < 0:
+                assert not UP.search(after), claim.text
+
+
+def test_sample_like_china_ahead(tmp_path: Path) -> None:
+    rows = history() + last_week(cnlab__alpha=420, cnco__beta=300, uslab__gamma=180,
+                                 usco__delta=120, frlab__epsilon=60, others=450)
+    facts, story = story_for(tmp_path, rows)
+    assert facts.lead and facts.lead.leader == "CN"
+    assert story.headline.startswith("Chinese Models")
+    assert "US models" in all_text(story)
+    assert_claims_true(facts, story)
+
+
+def test_us_ahead_instead_of_china(tmp_path: Path) -> None:
+    rows = history(cnlab__alpha=0.5, cnco__beta=0.5, uslab__gamma=2, usco__delta=2) + last_week(
+        cnlab__alpha=150, cnco__beta=120, uslab__gamma=520, usco__delta=400, frlab__epsilon=60,
+        others=450)
+    facts, story = story_for(tmp_path, rows)
+    text = all_text(story)
+    assert facts.lead and facts.lead.leader == "US" and facts.lead.streak_weeks >= 2
+    assert story.headline.startswith("US Models")
+    assert "Chinese models have drawn more" not in text
+    assert "US models have drawn more tokens than Chinese" in text
+    assert_claims_true(facts, story)
+
+
+def test_no_newcomer_in_top_three(tmp_path: Path) -> None:
+    rows = history() + last_week(cnlab__alpha=420, cnco__beta=300, uslab__gamma=180,
+                                 usco__delta=120, frlab__epsilon=60, others=450)
+    facts, story = story_for(tmp_path, rows)
+    text = all_text(story)
+    assert not any(m.is_new for m in facts.models)
+    assert "first week" not in text and "New Entrants" not in text and "Debut" not in text
+
+
+def test_newcomer_in_top_three(tmp_path: Path) -> None:
+    rows = history() + last_week(cnlab__alpha=420, cnco__beta=300, cnlab__zeta=280,
+                                 uslab__gamma=180, usco__delta=120, frlab__epsilon=60, others=450)
+    facts, story = story_for(tmp_path, rows)
+    zeta = facts.model("cnlab/zeta")
+    assert zeta and zeta.is_new and zeta.rank == 3
+    assert "Zeta entered at number 3 in its first week" in all_text(story)
+    assert_claims_true(facts, story)
+
+
+def test_leader_loses_its_place(tmp_path: Path) -> None:
+    # US and China close, so the country race is no story; the new #1 is.
+    rows = history(uslab__gamma=1.2, usco__delta=2.5) + last_week(
+        cnlab__alpha=330, cnco__beta=420, uslab__gamma=500, usco__delta=390, frlab__epsilon=60,
+        others=450)
+    facts, story = story_for(tmp_path, rows)
+    top = facts.models[0]
+    assert top.model == "uslab/gamma" and top.prev_rank != 1
+    assert "Gamma" in story.headline and ("Top Spot" in story.headline or "One" in story.headline)
+    assert "has been the most-used model for" not in all_text(story)
+    assert_claims_true(facts, story)
+
+
+def test_total_falling(tmp_path: Path) -> None:
+    rows = history() + last_week(cnlab__alpha=200, cnco__beta=150, uslab__gamma=150,
+                                 usco__delta=100, frlab__epsilon=40, others=250)
+    facts, story = story_for(tmp_path, rows)
+    text = all_text(story)
+    assert facts.total.change_pct is not None and facts.total.change_pct < -10
+    assert "Falls" in story.headline
+    assert facts.total.growth_streak_weeks == 0
+    assert "of growth" not in text and "growing for" not in text
+    assert_claims_true(facts, story)
+
+
+def test_only_one_week_of_history(tmp_path: Path) -> None:
+    rows = last_week(cnlab__alpha=420, cnco__beta=300, uslab__gamma=180, usco__delta=120,
+                     frlab__epsilon=60, others=450)
+    facts, story = story_for(tmp_path, rows)
+    text = all_text(story)
+    assert facts.total.change_pct is None and not any(m.is_new for m in facts.models)
+    for word in ("consecutive", "straight", "rise", "fall", "first week", "on the week"):
+        assert not re.search(rf"\b{word}\b", text), word
+    assert story.sections and story.takeaways
+    assert_claims_true(facts, story)
+
+
+@pytest.mark.parametrize("level", ["models", "countries"])
+def test_tie(tmp_path: Path, level: str) -> None:
+    if level == "models":
+        last = last_week(cnlab__alpha=400, uslab__gamma=400, cnco__beta=200, usco__delta=100,
+                         frlab__epsilon=60, others=450)
+    else:
+        last = last_week(cnlab__alpha=400, cnco__beta=200, uslab__gamma=450, usco__delta=150,
+                         frlab__epsilon=60, others=450)
+    facts, story = story_for(tmp_path, history() + last)
+    text = all_text(story)
+    if level == "models":
+        assert facts.models[0].tied and "Tie" in story.headline
+    else:
+        assert facts.lead and facts.lead.streak_weeks == 0
+        assert "Level" in story.headline
+        assert "ahead of" not in text.split("Looking Ahead")[0].replace("Looking Ahead", "")
+    assert_claims_true(facts, story)
+
+
+def test_takeaways_count_and_headline_length(tmp_path: Path) -> None:
+    rows = history() + last_week(cnlab__alpha=420, cnco__beta=300, cnlab__zeta=280,
+                                 uslab__gamma=180, usco__delta=120, frlab__epsilon=60, others=450)
+    _, story = story_for(tmp_path, rows)
+    assert 5 <= len(story.takeaways) <= 7
+    assert len(story.headline) <= 72
+    assert all(b.label for b in story.takeaways)
+    assert [b.emoji for b in story.take] == ["🔥", "⚠️", "💡"]
