@@ -139,3 +139,52 @@ def test_takeaways_count_and_headline_length(tmp_path: Path) -> None:
     assert len(story.headline) <= 72
     assert all(b.label for b in story.takeaways)
     assert [b.emoji for b in story.take] == ["🔥", "⚠️", "💡"]
+
+
+def _sample_stories() -> list[tuple[Facts, Story]]:
+    from generator.facts.compute import compute_facts
+    from generator.load import load_snapshot
+    from generator.report import load_report
+    from generator.story.build import write_story
+    from generator.story.notes import load_notes
+
+    report = load_report(None)
+    snapshot = load_snapshot(report)
+    out = []
+    for week in snapshot.weeks[-2:]:
+        facts = compute_facts(snapshot, week, report.slug, report.top_n)
+        out.append((facts, write_story(facts, report, load_notes(report.notes_dir, facts.iso_week))))
+    return out
+
+
+def test_sample_edition_states_the_design_facts() -> None:
+    (_, _), (facts, story) = _sample_stories()
+    text = all_text(story)
+    for phrase in (
+        "36.1 trillion", "a 13.5\u00a0% rise", "seventh consecutive week of growth",
+        "14.19 trillion", "27.49\u00a0% rise", "3.2 trillion", "24.53\u00a0% fall",
+        "sixth consecutive week", "top four", "DeepSeek-V4-Flash", "3.69 trillion",
+        "a 19\u00a0% rise", "three straight weeks", "2.94 trillion", "down 3\u00a0%",
+        "MiniMax-M3 entered at number 3 in its first week", "2.5 trillion", "1M-token",
+    ):
+        assert phrase in text, phrase
+    assert "Sixth" in story.headline
+    assert_claims_true(facts, story)
+
+
+def test_consecutive_weeks_share_no_sentence() -> None:
+    (_, before), (_, after) = _sample_stories()
+
+    def sentences(story: Story) -> set[str]:
+        found = set()
+        for line in all_text(story).splitlines():
+            found |= {s for s in re.split(r"(?<=[.!?])\s+", line) if len(s.split()) > 6}
+        return found
+
+    assert not sentences(before) & sentences(after)
+
+
+def test_reading_time_follows_words() -> None:
+    (_, _), (_, story) = _sample_stories()
+    assert story.meta.reading_minutes == -(-story.meta.words // 200)
+    assert story.meta.words > 600

@@ -69,7 +69,7 @@ def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list
     return paragraphs
 
 
-def _takeaways(facts: Facts, book: ClaimBook, top_n: int) -> list[Bullet]:
+def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet]:
     out: list[Bullet] = []
     regions = facts.regions
     if facts.lead and len(regions) >= 2:
@@ -91,9 +91,10 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int) -> list[Bullet]:
         run = facts.market.top_run_length
         if run >= 3 and facts.market.top_run_country:
             adjective = facts.region(facts.market.top_run_country)
-            text = (f"The top {book.num('market.top_run_length', run, 'card')} models are all "
-                    f"{adjective.adjective if adjective else facts.market.top_run_country}, "
-                    f"led by {top.name}.")
+            adj = adjective.adjective if adjective else facts.market.top_run_country
+            count = book.num("market.top_run_length", run, "card")
+            text = pick([f"The top {count} models are all {adj}, led by {top.name}.",
+                         f"{adj} models fill the top {count} places, with {top.name} in front."], w)
         else:
             volume = tokens(book, "models.0.tokens", top.tokens)
             text = f"{top.name} is the most-used model with {volume} tokens."
@@ -150,7 +151,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
                 if others and others[0].score > 0.3 else "")
     summary = angle.summary(book)
     lede = _lede(facts, book, report.source_name, angle.kind, w)
-    takeaways = _takeaways(facts, book, report.top_n)
+    takeaways = _takeaways(facts, book, report.top_n, w)
     sections: list[Section] = [model_section(facts, m, book, w)
                                for m in notable_models(facts, report.top_n)]
     for writer in (
@@ -159,7 +160,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
         lambda: technical_section(facts, book),
         lambda: cost_section(facts, book),
         lambda: declining_section(facts, book),
-        lambda: developers_section(facts, book),
+        lambda: developers_section(facts, book, w),
         lambda: ahead_section(facts, book),
     ):
         section = writer()
@@ -168,7 +169,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     sections = [_with_notes(s, notes) for s in sections]
     if facts.total.growth_streak_weeks or facts.total.prev_tokens is not None:
         sections = _attach_total_chart(sections)
-    take = take_bullets(facts, book, notes, report.source_name)
+    take = take_bullets(facts, book, notes, report.source_name, w)
     texts = [headline, summary, *lede, *(plain(b.body) for b in takeaways), *(
         plain(p) for s in sections for p in s.paragraphs), *(
         plain(b.body) for s in sections for b in s.bullets), *(plain(b.body) for b in take)]

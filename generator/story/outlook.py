@@ -7,14 +7,14 @@ from generator.facts.model import Facts
 from generator.story.model import Bullet, Paragraph, Section, Span
 from generator.story.notes import Notes
 from generator.story.numbers import ClaimBook
-from generator.story.phrases import join_list, pct, tokens, weeks_phrase
+from generator.story.phrases import join_list, pct, pick, tokens, weeks_phrase
 
 
 def _p(text: str) -> Paragraph:
     return (Span(text),)
 
 
-def developers_section(facts: Facts, book: ClaimBook) -> Section | None:
+def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     """Bullets for developers, each grounded in a figure of the week."""
     bullets: list[Bullet] = []
     priced = [(i, r) for i, r in enumerate(facts.regions[:2]) if r.avg_price_prompt is not None]
@@ -34,8 +34,10 @@ def developers_section(facts: Facts, book: ClaimBook) -> Section | None:
         bullets.append(Bullet("Long Context", _p(book.sentence(
             f"{longest.name} brings a "
             f"{book.num(f'models.{longest.rank - 1}.context_length', longest.context_length, 'ctx')}"
-            "-token window to the leading group, enough to pass whole repositories or long "
-            "contracts in one request."))))
+            + pick(["-token window to the leading group, enough to pass whole repositories or long "
+                    "contracts in one request.",
+                    "-token window to the top of the table, which can replace a retrieval "
+                    "pipeline for many long-document tasks."], w)))))
     if facts.market.open_weights_share_pct is not None and facts.market.open_weights_tokens:
         bullets.append(Bullet("Open Weights", _p(book.sentence(
             f"Open-weight models carried "
@@ -91,16 +93,20 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
     return Section(id="looking-ahead", title="Looking Ahead", paragraphs=(_p(" ".join(sentences)),))
 
 
-def caveats(facts: Facts, book: ClaimBook, source: str) -> list[str]:
+def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
     """Automatic limitations: one platform, tokenizers, free tiers, unattributed volume,
     rounded figures; each only when it applies."""
-    out = [book.sentence(
+    out = [book.sentence(pick([
         f"The figures cover traffic on {source} only, not usage that goes to the model makers "
-        "directly.")]
+        "directly.",
+        f"Only traffic routed through {source} is counted; requests sent directly to the model "
+        "makers never appear here."], w))]
     if facts.market.authors > 1:
-        out.append(book.sentence(
+        out.append(book.sentence(pick([
             "Models count tokens with different tokenizers, so the same text can be a different "
-            "number of tokens on two models and volumes are not strictly comparable."))
+            "number of tokens on two models and volumes are not strictly comparable.",
+            "Each maker's tokenizer splits text its own way, so a token on one model is not "
+            "exactly a token on another and cross-model volumes are approximate."], w)))
     cov = facts.coverage
     if cov.free_variant_tokens:
         out.append(book.sentence(
@@ -120,26 +126,33 @@ def caveats(facts: Facts, book: ClaimBook, source: str) -> list[str]:
     return out
 
 
-def take_bullets(facts: Facts, book: ClaimBook, notes: Notes, source: str) -> tuple[Bullet, ...]:
+def take_bullets(
+    facts: Facts, book: ClaimBook, notes: Notes, source: str, w: int
+) -> tuple[Bullet, ...]:
     """The take: 🔥 why it matters, ⚠️ limitations and risks, 💡 advice."""
     why_auto: list[str] = []
     lead = facts.lead
     if lead and lead.runner_up and lead.streak_weeks >= 1 and len(facts.regions) > 1:
-        why_auto.append(book.sentence(
+        a, b = facts.regions[0].adjective, facts.regions[1].adjective
+        why_auto.append(book.sentence(pick([
             f"Where developers send their tokens is a vote with their budgets, and this week "
-            f"{facts.regions[0].adjective} models won more of it than {facts.regions[1].adjective}"
-            " ones."))
+            f"{a} models won more of it than {b} ones.",
+            f"Token volume is the clearest trace of what developers actually run, and this week "
+            f"it favoured {a} models over {b} ones."], w)))
     elif facts.models:
         why_auto.append(book.sentence(
             f"Usage shows which models developers rely on in production, and this week "
             f"{facts.models[0].name} carried the most of it."))
     names = [m.name for m in facts.models[:3] if m.is_new or m.rank == 1]
-    advice_auto = [book.sentence(
-        f"Benchmark {join_list(names) or 'the leaders'} against the models you use today on "
-        "your own tasks, especially coding and long documents, before moving traffic.")]
+    listed = join_list(names) or "the leaders"
+    advice_auto = [book.sentence(pick([
+        f"Benchmark {listed} against the models you use today on your own tasks, especially "
+        "coding and long documents, before moving traffic.",
+        f"Put {listed} through your own evaluation set, on the tasks that cost you most, and "
+        "compare quality per dollar before switching."], w))]
     parts = [
         ("why", "🔥", "Why This Matters", why_auto),
-        ("risks", "⚠️", "Limitations & Risks", caveats(facts, book, source)),
+        ("risks", "⚠️", "Limitations & Risks", caveats(facts, book, source, w)),
         ("advice", "💡", "Actionable Advice", advice_auto),
     ]
     bullets = []

@@ -28,7 +28,7 @@ def _m(model: ModelFacts) -> str:
     return f"models.{model.rank - 1}"
 
 
-def _catalogue_sentence(book: ClaimBook, model: ModelFacts) -> str | None:
+def _catalogue_sentence(book: ClaimBook, model: ModelFacts, w: int) -> str | None:
     parts = []
     at = _m(model)
     if model.context_length:
@@ -41,7 +41,8 @@ def _catalogue_sentence(book: ClaimBook, model: ModelFacts) -> str | None:
     if not parts and model.price_prompt is None:
         book.drop_pending()
         return None
-    text = f"The catalogue lists {join_list(parts)}" if parts else "The catalogue lists it"
+    opener = pick(["The catalogue lists", "According to the catalogue, it offers"], w)
+    text = f"{opener} {join_list(parts)}" if parts else "The catalogue lists it"
     if model.price_prompt is not None and model.price_completion is not None:
         text += (f", priced at ${book.num(f'{at}.price_prompt', model.price_prompt, 'usd:2')} per "
                  f"million input tokens and "
@@ -90,7 +91,7 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
             sentences.append(book.sentence(
                 f"It has held that place for "
                 f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}."))
-    catalogue = _catalogue_sentence(book, model)
+    catalogue = _catalogue_sentence(book, model, w)
     if catalogue:
         sentences.append(catalogue)
     return Section(id=slugify(model.model), title=title, paragraphs=(_p(" ".join(sentences)),))
