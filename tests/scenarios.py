@@ -13,7 +13,10 @@ from generator.story.build import write_story
 from generator.story.model import Story, plain
 from generator.story.notes import Notes
 
-AUTHORS = "author,name,country\ncnlab,CN Lab,CN\ncnco,CN Co,CN\nuslab,US Lab,US\nusco,US Co,US\nfrlab,FR Lab,FR\n"
+AUTHORS = (
+    "author,name,country\ncnlab,CN Lab,CN\ncnco,CN Co,CN\nuslab,US Lab,US\nusco,US Co,US\n"
+    "frlab,FR Lab,FR\n"
+)
 CATALOGUE = (
     "model,name,author,released,context_length,input_modalities,open_weights,price_prompt,"
     "price_completion\n"
@@ -37,7 +40,8 @@ def history(weeks: int = 8, **scale: float) -> Rows:
         week = LAST - dt.timedelta(weeks=weeks - i)
         for model, units in base.items():
             growth = 1 + 0.02 * i
-            rows.append((week.isoformat(), model, int(units * growth * scale.get(model.replace('/', '__'), 1) * 1e9)))
+            factor = scale.get(model.replace("/", "__"), 1)
+            rows.append((week.isoformat(), model, int(units * growth * factor * 1e9)))
     return rows
 
 
