@@ -56,7 +56,12 @@ class CheckResult:
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
-    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip().lower()
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
+
+
+def _words(text: str) -> str:
+    """Lower-case words that hold a letter or digit: emoji and lone marks are not context."""
+    return " ".join(w for w in text.lower().split() if any(c.isalnum() for c in w))
 
 
 def resolve(facts: Any, path: str) -> Any:
@@ -94,7 +99,8 @@ class _Masker:
 
     def __init__(self, names: list[str]) -> None:
         self._pattern = (
-            re.compile("|".join(re.escape(_normalise(n)) for n in names)) if names else None
+            re.compile("|".join(re.escape(_normalise(n)) for n in names), re.IGNORECASE)
+            if names else None
         )
 
     def __call__(self, text: str) -> str:
@@ -118,15 +124,25 @@ def _claim_problems(facts: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+_LABEL = re.compile(r"^([^.:]{1,60}):\s")
+
+
+def _sentences(block: str) -> list[str]:
+    """Sentences of a block; a leading bullet label ("Cost:") stands apart from its sentence."""
+    label = _LABEL.match(block)
+    head = [label.group(1)] if label else []
+    return head + _SENTENCE_END.split(block[label.end():] if label else block)
+
+
 def _windows(block: str) -> Iterable[tuple[str, str]]:
     """Each number of a block with the words around it, within its sentence."""
-    for sentence in _SENTENCE_END.split(block):
+    for sentence in _sentences(block):
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
         for match in NUMBER.finditer(sentence):
             first = next(i for i, (_, end) in enumerate(words) if end > match.start())
             last = next(i for i, (_, end) in enumerate(words) if end >= match.end())
             lo, hi = max(0, first - WINDOW_WORDS), min(len(words), last + WINDOW_WORDS + 1)
-            yield match.group(), sentence[words[lo][0]: words[hi - 1][1]]
+            yield match.group(), _words(sentence[words[lo][0]: words[hi - 1][1]])
 
 
 def _core(number: str) -> str:
@@ -139,7 +155,7 @@ class _Ledger:
     def __init__(self, claims: list[dict[str, Any]], mask: _Masker) -> None:
         self.by_number: dict[str, list[str]] = {}
         for claim in claims:
-            sentence = mask(claim["text"])
+            sentence = _words(mask(claim["text"]))
             for match in NUMBER.finditer(_normalise(claim["value"])):
                 self.by_number.setdefault(_core(match.group()), []).append(sentence)
 

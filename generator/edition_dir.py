@@ -15,6 +15,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
     """Yield an empty temporary folder; on success it replaces `final`, on error it vanishes."""
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a published folder must be readable
     try:
         yield staging
         _fsync_tree(staging)

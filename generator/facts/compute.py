@@ -75,7 +75,9 @@ def _names(snapshot: Snapshot, f: Frames) -> dict[str, str]:
     names: dict[str, str] = {}
     usage_names = {}
     if "name" in snapshot.usage.columns:
-        named = snapshot.usage.dropna(subset=["name"])
+        # The latest name given up to this week: later weeks must not change an earlier edition.
+        usage = snapshot.usage[snapshot.usage["week"] <= f.week]
+        named = usage[usage["name"].map(lambda n: isinstance(n, str) and bool(n))]
         usage_names = dict(zip(named["model"], named["name"], strict=False))
     for model in f.tokens.columns:
         entry = snapshot.catalogue.get(model)

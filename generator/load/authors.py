@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -21,19 +22,26 @@ def read_authors(path: Path) -> dict[str, Author]:
     require_columns(frame, table.label, ("author", "country"))
     authors: dict[str, Author] = {}
     for i in range(len(frame)):
-        slug = str(frame["author"].iat[i] or "").strip()
+        slug = _text(frame["author"].iat[i])
         if not slug:
             raise InputError("expected an author slug", where_of(frame, i, "author"))
-        country = str(frame["country"].iat[i] or "").strip().upper() or None
+        written = _text(frame["country"].iat[i])
+        country = written.upper() or None
         if country is not None and not _COUNTRY.match(country):
             raise InputError(
-                f"expected an ISO 3166 alpha-2 country code such as CN or US, got {country!r}",
+                f"expected an ISO 3166 alpha-2 country code such as CN or US, got {written!r}",
                 where_of(frame, i, "country"),
             )
-        name = frame["name"].iat[i] if "name" in frame.columns else None
-        name = str(name).strip() if isinstance(name, str) and name.strip() else slug
-        authors[slug] = Author(slug, name, country)
+        name = _text(frame["name"].iat[i]) if "name" in frame.columns else ""
+        authors[slug] = Author(slug, name or slug, country)
     return authors
+
+
+def _text(value: object) -> str:
+    # A JSON table gives None or NaN for a missing key; a CSV gives "" for an empty cell.
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
 
 
 def load_authors(extra: Path | None) -> dict[str, Author]:

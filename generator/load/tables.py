@@ -61,6 +61,7 @@ def read_table(path: Path, json_records_key: str | None = None) -> Table:
     if fmt == "csv":
         frame = _read_csv(path, where)
         frame[ROW] = range(2, len(frame) + 2)
+        frame = _without_blank_lines(frame)
     elif fmt == "parquet":
         try:
             frame = pd.read_parquet(path)
@@ -91,6 +92,16 @@ def _read_csv(path: Path, where: Where) -> pd.DataFrame:
         raise InputError("the file is empty; expected a header and rows of data", where) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"expected UTF-8 CSV: {str(exc).strip()}", where) from None
+
+
+def _without_blank_lines(frame: pd.DataFrame) -> pd.DataFrame:
+    # Blank lines are kept while reading so that row numbers stay line numbers; then dropped,
+    # as JSON Lines skips them: a trailing empty line is not a row with an empty week.
+    if frame.empty:
+        return frame
+    cells = frame.drop(columns=[ROW]).fillna("").astype(str)
+    blank = cells.apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    return frame[~blank.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def _read_jsonl(path: Path, where: Where) -> pd.DataFrame:

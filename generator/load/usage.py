@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ REQUIRED = ("week", "model", "tokens")
 COUNTS = ("requests", "prompt_tokens", "completion_tokens")
 TEXTS = ("name", "author", "country")
 _ROUNDING = 10**6
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,20 @@ def _validated(frame: pd.DataFrame) -> pd.DataFrame:
     for column in TEXTS:
         if column in frame.columns:
             out[column] = frame[column].map(lambda v: str(v).strip() if isinstance(v, str) else None)
+    if "country" in out.columns:
+        _check_countries(frame, out["country"])
     out[FILE] = frame[FILE]
     out[ROW] = frame[ROW]
     return out
+
+
+def _check_countries(frame: pd.DataFrame, countries: pd.Series) -> None:
+    for position, code in enumerate(countries.tolist()):
+        if isinstance(code, str) and code and not _COUNTRY.match(code):
+            raise InputError(
+                f"expected an ISO 3166 alpha-2 country code such as CN or US, got {code!r}",
+                where_of(frame, position, "country"),
+            )
 
 
 def _refuse_duplicates(frame: pd.DataFrame) -> None:
@@ -98,9 +111,12 @@ def _merge(frame: pd.DataFrame, rules: VariantRules, sources: tuple[str, ...]) -
     free = frame[frame["model"].map(is_free_variant)]
     free_tokens = {w: int(t) for w, t in free.groupby("week")["tokens"].sum().items()}
     frame = frame.assign(model=frame["model"].map(mapping))
-    sums = {c: "sum" for c in ("tokens", *COUNTS) if c in frame.columns}
-    firsts = {c: "first" for c in TEXTS if c in frame.columns}
-    grouped = frame.groupby(["week", "model"], sort=True, as_index=False).agg({**sums, **firsts})
+    groups = frame.groupby(["week", "model"], sort=True)
+    sums = [c for c in ("tokens", *COUNTS) if c in frame.columns]
+    firsts = [c for c in TEXTS if c in frame.columns]
+    # min_count=1: an optional count left blank stays unknown (NA) rather than becoming 0.
+    parts = [groups[sums].sum(min_count=1), *([groups[firsts].first()] if firsts else [])]
+    grouped = pd.concat(parts, axis=1).reset_index()
     grouped["tokens"] = grouped["tokens"].astype("int64")
     real = grouped.loc[grouped["model"] != OTHERS, "tokens"]
     nonzero = real[real > 0]

@@ -32,13 +32,15 @@ def count_or_problem(value: Any) -> int | str:
         return f"{value!r} (not a number)"
     if isinstance(value, int | np.integer):
         number = int(value)
-        return number if number >= 0 else f"a negative number {number}"
+        if number < 0:
+            return f"a negative number {number}"
+        return number if number <= _MAX_EXACT else _too_large(str(number))
     text = str(value).strip()
     if text.isdigit() and text.isascii():
-        return int(text)
+        return int(text) if int(text) <= _MAX_EXACT else _too_large(text)
     try:
-        # float() accepts "1_000"; a table cell with underscores is not a number we trust.
-        real = float(text) if "_" not in text else math.nan
+        # float() accepts "1_000" and non-ASCII digits; such a cell is not a number we trust.
+        real = float(text) if "_" not in text and text.isascii() else math.nan
     except ValueError:
         return f"{text!r} (not a number)"
     if math.isnan(real) or math.isinf(real):
@@ -52,13 +54,17 @@ def count_or_problem(value: Any) -> int | str:
     return int(real)
 
 
+def _too_large(text: str) -> str:
+    # The facts add counts up in float64, exact only up to 2**53; int64 would overflow later.
+    return f"{text} (too large; at most {_MAX_EXACT} per row)"
+
+
 def parse_counts(frame: pd.DataFrame, column: str, optional: bool = False) -> pd.Series:
     """Parse a column of token counts; blanks are allowed (as NA) only when optional."""
     values = frame[column]
-    if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
-        negative = values < 0
-        if not negative.any():
-            return values.astype("int64")
+    whole = pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values)
+    if whole and not ((values < 0).any() or (values > _MAX_EXACT).any()):
+        return values.astype("int64")
     parsed = [count_or_problem(v) for v in values.tolist()]
     out: list[int | None] = []
     for position, item in enumerate(parsed):

@@ -1,0 +1,240 @@
+"""House style of the charts: palette, fonts, frame, layout and byte-stable export.
+
+Everything goes through `Figure` + `FigureCanvasAgg` (no pyplot, so no global figure state)
+and every rcParam is applied through `house_style()`, an `rc_context`, never globally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+from matplotlib.axes import Axes
+
+# The Agg canvas is attached to each figure by hand: no pyplot, no display, and no global
+# backend switch that would surprise other code in the same process.
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from PIL import Image
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+# Okabe–Ito: distinguishable under the common colour-vision deficiencies.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+SKY = "#56B4E9"
+SERIES = (BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION)
+ACCENT = BLUE
+GAIN = BLUE
+LOSS = VERMILLION
+NEW = ORANGE
+MUTED_BAR = "#C4C4C4"
+OTHER_AREA = "#DDDDDD"
+INK = "#222222"
+GREY = "#666666"
+GRID = "#E5E5E5"
+
+DPI = 200
+WIDTH_IN = 8.0
+HEIGHT_IN = 4.5
+WIDTH_PX = round(WIDTH_IN * DPI)
+HEIGHT_PX = round(HEIGHT_IN * DPI)
+
+TITLE_PT = 14.0
+SUBTITLE_PT = 10.0
+BASE_PT = 9.5
+LABEL_PT = 9.0
+SOURCE_PT = 7.5
+
+# Room kept for the header (title, subtitle) and the footer (source), in inches.
+_PAD_IN = 0.16
+_HEADER_IN = 0.82
+_FOOTER_IN = 0.36
+# Month ticks closer than this (in weeks) would run into each other.
+_MIN_TICK_WEEKS = 3
+
+# DejaVu ships with matplotlib; Noto Sans CJK (when installed) covers Chinese model names:
+# Agg falls back along this list glyph by glyph. The generic family at the end (with
+# sans-serif narrowed to DejaVu) gives the SVG "'DejaVu Sans', 'Noto Sans CJK SC', sans-serif",
+# so a browser with neither font still picks a sans-serif one.
+FONTS = ["DejaVu Sans", "Noto Sans CJK SC", "sans-serif"]
+
+_RC: dict[RcKeyType, Any] = {
+    "font.family": FONTS,
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": BASE_PT,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": "#999999",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.axisbelow": True,
+    "axes.titlelocation": "left",
+    "grid.color": GRID,
+    "grid.linewidth": 0.8,
+    "xtick.color": GREY,
+    "ytick.color": GREY,
+    "xtick.labelcolor": INK,
+    "ytick.labelcolor": INK,
+    "xtick.labelsize": LABEL_PT,
+    "ytick.labelsize": LABEL_PT,
+    "legend.frameon": False,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "weekly-edition-charts",
+    # Text stays text in the SVG: small, selectable, read by screen readers.
+    "svg.fonttype": "none",
+    "path.simplify": True,
+    # Model names are data: a "$" in one must not start mathtext.
+    "text.parse_math": False,
+}
+
+
+def house_style() -> AbstractContextManager[Any]:
+    """The rc_context every chart is drawn and saved inside."""
+    return matplotlib.rc_context(_RC)
+
+
+def new_figure() -> tuple[Figure, Axes]:
+    """A blank chart of the house size with one axes, attached to an Agg canvas."""
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.15, 0.8, 0.65))
+    return fig, ax
+
+
+def frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
+    """Title and subtitle at the top left, the source note at the bottom left."""
+    x = _PAD_IN / WIDTH_IN
+    fig.text(x, 1 - _PAD_IN / HEIGHT_IN, title, ha="left", va="top",
+             fontsize=TITLE_PT, fontweight="bold", color=INK)
+    fig.text(x, 1 - (_PAD_IN + 0.3) / HEIGHT_IN, subtitle, ha="left", va="top",
+             fontsize=SUBTITLE_PT, color=GREY)
+    fig.text(x, (_PAD_IN - 0.04) / HEIGHT_IN, source, ha="left", va="bottom",
+             fontsize=SOURCE_PT, color=GREY)
+
+
+def _canvas(fig: Figure) -> FigureCanvasAgg:
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        raise TypeError("charts are drawn on an Agg canvas; use new_figure()")
+    return canvas
+
+
+def fit_axes(fig: Figure, ax: Axes) -> None:
+    """Place the axes so its ticks, labels and legend fill the space between header and footer.
+
+    One measuring pass instead of tight_layout's loop: the overhang of tick labels does not
+    depend on the axes size, so a single correction is exact enough and much cheaper.
+    """
+    renderer = _canvas(fig).get_renderer()
+    tight = ax.get_tightbbox(renderer)
+    box = ax.get_window_extent(renderer)
+    if tight is None:
+        return
+    w, h = fig.bbox.width, fig.bbox.height
+    pad = _PAD_IN * fig.dpi
+    left = pad + (box.x0 - tight.x0)
+    right = w - pad - (tight.x1 - box.x1)
+    bottom = _FOOTER_IN * fig.dpi + (box.y0 - tight.y0)
+    top = h - _HEADER_IN * fig.dpi - (tight.y1 - box.y1)
+    ax.set_position((left / w, bottom / h, max(right - left, 10) / w, max(top - bottom, 10) / h))
+
+
+def text_width_px(fig: Figure, text: Text) -> float:
+    """Width of a text artist as drawn, in pixels."""
+    renderer = _canvas(fig).get_renderer()
+    return float(text.get_window_extent(renderer).width)
+
+
+def axes_px(ax: Axes) -> tuple[float, float]:
+    """Width and height of the axes box, in pixels."""
+    box = ax.get_window_extent()
+    return float(box.width), float(box.height)
+
+
+def week_positions(weeks: Sequence[str]) -> list[float]:
+    """x positions of ISO dates in weeks since the first, so a missing week leaves a gap."""
+    first = dt.date.fromisoformat(weeks[0])
+    return [(dt.date.fromisoformat(w) - first).days / 7 for w in weeks]
+
+
+def week_ticks(ax: Axes, weeks: Sequence[str]) -> None:
+    """Tick a weekly time axis: every week when short, else the first week of each month."""
+    xs = week_positions(weeks)
+    days = [dt.date.fromisoformat(w) for w in weeks]
+    ticks: list[float] = []
+    labels: list[str] = []
+    if len(days) <= 8:
+        for i, (x, day) in enumerate(zip(xs, days, strict=True)):
+            ticks.append(x)
+            year = f"\n{day.year}" if i == 0 or day.year != days[i - 1].year else ""
+            labels.append(f"{day.strftime('%b')} {day.day}{year}")
+    else:
+        kept: list[tuple[float, dt.date]] = []
+        for i, (x, day) in enumerate(zip(xs, days, strict=True)):
+            if i and (day.year, day.month) == (days[i - 1].year, days[i - 1].month):
+                continue
+            if kept and x - kept[-1][0] < _MIN_TICK_WEEKS:
+                # A month that the history enters late would crowd the next one: drop it.
+                if kept[-1][1] != days[0]:
+                    continue
+                kept.pop()
+            kept.append((x, day))
+        for k, (x, day) in enumerate(kept):
+            new_year = k == 0 or day.year != kept[k - 1][1].year
+            ticks.append(x)
+            labels.append(day.strftime("%b") + (f"\n{day.year}" if new_year else ""))
+    ax.set_xticks(ticks, labels)
+    ax.tick_params(axis="x", length=3)
+
+
+def spread(targets: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Move label positions apart by at least `gap`, keeping them within [low, high]."""
+    order = sorted(range(len(targets)), key=lambda i: targets[i])
+    placed = [targets[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    if placed and placed[-1] > high:
+        placed[-1] = high
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    if placed and placed[0] < low:
+        shift = low - placed[0]
+        placed = [p + shift for p in placed]
+    out = [0.0] * len(targets)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The chart as an opaque RGB PNG, with no software name or date so the bytes repeat."""
+    # Drawn by Agg and written by Pillow without the alpha channel (the background is white
+    # anyway): a tenth smaller than savefig's RGBA for the same time.
+    canvas = _canvas(fig)
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", dpi=(DPI, DPI))
+    return out.getvalue()
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """The chart as SVG, with no date or creator and a fixed hash salt so the bytes repeat."""
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return out.getvalue()

@@ -1,0 +1,183 @@
+"""The Jinja environment shared by the renderers, and the guard for optional libraries."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from generator.charts.model import Chart
+from generator.errors import InputError
+from generator.render import filters
+from generator.render.base import EditionContent
+from generator.report import Report
+from generator.resources import templates_dir
+from generator.story.model import Section, Table
+
+PDF_NAME = "article.pdf"
+BUILTIN_PREFIX = "builtin"
+# Anchors the article template uses itself; section ids must not take them.
+RESERVED_ANCHORS = ("top", "toc", "key-takeaways", "take", "article", "footer")
+
+# Autoescape by extension: markup formats are escaped by Jinja, text formats by their filter.
+_ESCAPED = ("html", "htm", "xml")
+
+
+class MissingLibrary(InputError):
+    """An optional library that a requested format needs is not installed."""
+
+
+def require(module: str, install: str, purpose: str) -> ModuleType:
+    """Import `module`, or raise MissingLibrary naming the command that installs it."""
+    try:
+        return importlib.import_module(module)
+    except (ImportError, OSError) as exc:  # OSError: WeasyPrint without Pango/HarfBuzz
+        raise MissingLibrary(
+            f"{purpose} needs the {module!r} library ({type(exc).__name__}: {exc}); "
+            f"install it with `{install}`"
+        ) from None
+
+
+def template_folders(report: Report) -> tuple[Path, ...]:
+    """The folders searched for templates: the report's own first, then the built-in one."""
+    own = report.templates_dir
+    built_in = templates_dir()
+    return (own, built_in) if own.is_dir() else (built_in,)
+
+
+def environment(report: Report) -> jinja2.Environment:
+    """Return the Jinja environment for a report's templates."""
+    return _environment(template_folders(report))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    # Cached per folder list: compiling templates is the slow part, and an Environment whose
+    # loaders and filters never change after creation is safe to share.
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in folders]
+    # "builtin/..." always names the shipped template, so that a report's own template of
+    # the same name can extend it instead of itself.
+    loaders.append(jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(folders[-1]))}))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=_ESCAPED, default=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        spans_html=filters.spans_html,
+        spans_md=filters.spans_md,
+        spans_text=filters.spans_text,
+        md_text=filters.md_text,
+        md_cell=filters.md_cell,
+        md_url=filters.md_url,
+        md_italic=filters.md_italic,
+        yaml_str=filters.yaml_str,
+        yaml_date=filters.yaml_date,
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as a page shows it: file name relative to the page, words, intrinsic size."""
+
+    src: str
+    png: str
+    alt: str
+    title: str
+    caption: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Part:
+    """A section with the anchor it gets on the page (unique, URL-safe) and its figure."""
+
+    anchor: str
+    section: Section
+    figure: Figure | None
+
+
+def edition_context(content: EditionContent, use_svg: bool) -> dict[str, Any]:
+    """The variables every article template sees."""
+    report, facts, story = content.report, content.facts, content.story
+    page_url = f"{report.site_url}{quote(facts.iso_week)}/"
+    first = _lead_chart(content)
+    return {
+        "content": content,
+        "report": report,
+        "facts": facts,
+        "story": story,
+        "published": content.published,
+        "parts": _parts(content, use_svg),
+        "page_url": page_url,
+        "og_image": f"{page_url}charts/{quote(first.png_name)}" if first else None,
+        "og_chart": first,
+        "pdf_name": PDF_NAME,
+    }
+
+
+def _lead_chart(content: EditionContent) -> Chart | None:
+    # The social card shows the article's first figure, or any chart when none is placed.
+    for section in content.story.sections:
+        chart = content.chart(section.chart) if section.chart else None
+        if chart is not None:
+            return chart
+    return content.charts[0] if content.charts else None
+
+
+def _parts(content: EditionContent, use_svg: bool) -> tuple[Part, ...]:
+    taken = set(RESERVED_ANCHORS)
+    parts = []
+    for section in content.story.sections:
+        anchor = _anchor(section.id, taken)
+        taken.add(anchor)
+        if section.table is not None:
+            _check_table(section.id, section.table)
+        parts.append(Part(anchor, section, _figure(content, section, use_svg)))
+    return tuple(parts)
+
+
+def _check_table(section_id: str, table: Table) -> None:
+    # A ragged table would shift columns silently in Markdown and misalign numbers in HTML.
+    width = len(table.columns)
+    if len(table.numeric) != width or any(len(row) != width for row in table.rows):
+        raise ValueError(f"section {section_id!r}: table rows and alignment must have {width} cells")
+
+
+def _anchor(wanted: str, taken: set[str]) -> str:
+    # Ids come from model slugs ("deepseek/deepseek-v4-flash"); keep them readable in a URL.
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", wanted).strip("-") or "section"
+    anchor, n = base, 2
+    while anchor in taken:
+        anchor, n = f"{base}-{n}", n + 1
+    return anchor
+
+
+def _figure(content: EditionContent, section: Section, use_svg: bool) -> Figure | None:
+    if section.chart is None:
+        return None
+    chart = content.chart(section.chart)
+    if chart is None:
+        raise ValueError(f"section {section.id!r} names chart {section.chart!r}, which was not drawn")
+    src = f"charts/{chart.name}.svg" if use_svg and chart.svg is not None else f"charts/{chart.png_name}"
+    return Figure(
+        src=quote(src),
+        png=quote(f"charts/{chart.png_name}"),
+        alt=chart.alt,
+        title=chart.title,
+        caption=chart.caption,
+        width=chart.width_px,
+        height=chart.height_px,
+    )

@@ -1,0 +1,46 @@
+"""The web page: `index.html` with inline CSS, and its charts as files in `charts/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.render.base import EditionContent
+from generator.render.environment import edition_context, environment
+
+PAGE_NAME = "index.html"
+CHARTS_DIR = "charts"
+
+
+def html_page(
+    content: EditionContent, template: str = "html/article.html", use_svg: bool = True
+) -> str:
+    """Render an article template of the HTML family to a string."""
+    env = environment(content.report)
+    return env.get_template(template).render(edition_context(content, use_svg=use_svg))
+
+
+def write_charts(content: EditionContent, folder: Path, svg: bool) -> tuple[Path, ...]:
+    """Write every chart as `charts/NAME.png` (and `NAME.svg` when asked and drawn)."""
+    if not content.charts:
+        return ()
+    target = folder / CHARTS_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for chart in content.charts:
+        png = target / chart.png_name
+        png.write_bytes(chart.png)
+        written.append(png)
+        if svg and chart.svg is not None:
+            vector = target / f"{chart.name}.svg"
+            vector.write_bytes(chart.svg)
+            written.append(vector)
+    return tuple(written)
+
+
+def render_html(content: EditionContent, folder: Path) -> tuple[Path, ...]:
+    """Write `index.html` and the charts it shows into the edition folder."""
+    page = folder / PAGE_NAME
+    text = html_page(content)
+    charts = write_charts(content, folder, svg=True)
+    page.write_text(text, encoding="utf-8")
+    return (page, *charts)
