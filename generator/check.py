@@ -107,6 +107,10 @@ class _Masker:
         normal = _normalise(text)
         return self._pattern.sub(_MASK, normal) if self._pattern else normal
 
+    def names_back(self, text: str) -> str:
+        """The text with each masked name shown as [name], for messages."""
+        return text.replace(_MASK, "[name]")
+
 
 def _claim_problems(facts: dict[str, Any]) -> list[Problem]:
     problems = []
@@ -142,7 +146,7 @@ def _windows(block: str) -> Iterable[tuple[str, str]]:
             first = next(i for i, (_, end) in enumerate(words) if end > match.start())
             last = next(i for i, (_, end) in enumerate(words) if end >= match.end())
             lo, hi = max(0, first - WINDOW_WORDS), min(len(words), last + WINDOW_WORDS + 1)
-            yield match.group(), _words(sentence[words[lo][0]: words[hi - 1][1]])
+            yield match.group(), sentence[words[lo][0]: words[hi - 1][1]]
 
 
 def _core(number: str) -> str:
@@ -163,7 +167,8 @@ class _Ledger:
         sentences = self.by_number.get(_core(number), [])
         if window is None:
             return bool(sentences)
-        return any(window in s for s in sentences)
+        context = _words(window)
+        return any(context in s for s in sentences)
 
 
 def _file_readers() -> dict[str, Callable[[Path], list[str]]]:
@@ -203,6 +208,7 @@ def check_edition(folder: Path) -> CheckResult:
                 if ledger.traces(number, None if name in _LOOSE else window):
                     traced += 1
                 else:
-                    problems.append(Problem(name, number, window if name not in _LOOSE
-                                            else masked[:160], "not traced to facts.json"))
+                    context = window if name not in _LOOSE else masked[:160]
+                    problems.append(Problem(name, number, mask.names_back(context),
+                                            "not traced to facts.json"))
     return CheckResult(traced, tuple(files), tuple(problems))

@@ -84,7 +84,7 @@ def build_edition(request: BuildRequest) -> Edition:
     facts = compute_facts(snapshot, week, report.slug, report.top_n)
     story = write_story(facts, report, load_notes(report.notes_dir, facts.iso_week))
     chart_book = ClaimBook(prefix="g")
-    charts = make_charts(facts, chart_book)
+    charts = make_charts(facts, chart_book, source=report.source_name)
     facts = dataclasses.replace(facts, claims=story.claims + chart_book.done())
     content = EditionContent(report, facts, story, charts, published_at(report, week))
     folder = edition_folder(request.out, report, week)

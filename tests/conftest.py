@@ -23,3 +23,18 @@ def report_factory(tmp_path: Path) -> ReportFactory:
         return make_report(tmp_path / f"report{next(counter)}", rows, **options)
 
     return make
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--update-golden` rewrites the golden files from the current output (./dev golden)."""
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*")
+
+
+@pytest.fixture(scope="session")
+def sample_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample's latest edition, built once in all formats."""
+    from generator.cli import main
+
+    out = tmp_path_factory.mktemp("out")
+    assert main(["build", "--out", str(out)]) == 0
+    return out / "llm-usage" / "2026-W21"
