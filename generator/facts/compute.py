@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
+from typing import cast
 
 import pandas as pd
 
@@ -104,7 +106,7 @@ def _models(
         rank = int(rank_value)
         column = ranks[model]
         seen = f.tokens[model].notna()
-        first = seen.idxmax()
+        first = cast(dt.date, seen.idxmax())  # the index holds the weeks as datetime.date
         tokens = int(tokens_now[model])
         prev = _int(f.tokens[model].iloc[-2]) if has_prev else None
         if has_prev and prev is None:
@@ -128,7 +130,10 @@ def _models(
                 share_pct=share_pct(tokens, total),
                 prev_rank=prev_rank,
                 is_new=bool(had_history and first == f.week),
-                weeks_at_rank=streak(len(column), lambda i, c=column, r=rank: c.iloc[i] == r),
+                # cast: mypy cannot infer a lambda whose default arguments bind the loop's values.
+                weeks_at_rank=streak(
+                    len(column), cast("Callable[[int], bool]", lambda i, c=column, r=rank: c.iloc[i] == r)
+                ),
                 tied=bool(counts.get(tokens_now[model], 0) > 1),
                 first_week=iso_label(first),
                 weeks_in_data=int(seen.sum()),
@@ -283,15 +288,16 @@ def _market(
 
 def _history(f: Frames, top: tuple[ModelFacts, ...]) -> tuple[WeekPoint, ...]:
     points = []
-    weeks = [w for w, here in f.present.items() if here][-HISTORY_WEEKS:]
+    # The index holds the weeks as datetime.date.
+    weeks = [cast(dt.date, w) for w, here in f.present.items() if here][-HISTORY_WEEKS:]
     for week in weeks:
-        by_country = {
-            str(c): int(v) for c, v in f.countries.loc[week].items() if not math.isnan(v) and v
-        }
+        # One week's row of float64 frames: a Series of floats, and float cells.
+        row = cast("pd.Series[float]", f.countries.loc[week])
+        by_country = {str(c): int(v) for c, v in row.items() if not math.isnan(v) and v}
         by_model = {
-            m.model: int(f.tokens.at[week, m.model])
+            m.model: int(cast(float, f.tokens.at[week, m.model]))
             for m in top
-            if not math.isnan(f.tokens.at[week, m.model])
+            if not math.isnan(cast(float, f.tokens.at[week, m.model]))
         }
         points.append(WeekPoint(week.isoformat(), int(f.totals[week]), by_country, by_model))
     return tuple(points)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -95,7 +96,8 @@ def _refuse_duplicates(frame: pd.DataFrame) -> None:
     if not repeated.any():
         return
     second = int(repeated.to_numpy().nonzero()[0][0])
-    week, model = frame["week"].iat[second], frame["model"].iat[second]
+    # The "week" column holds datetime.date values (parse_weeks).
+    week, model = cast(dt.date, frame["week"].iat[second]), frame["model"].iat[second]
     first = int(((frame["week"] == week) & (frame["model"] == model)).to_numpy().nonzero()[0][0])
     earlier = where_of(frame, first)
     raise InputError(
@@ -109,7 +111,9 @@ def _merge(frame: pd.DataFrame, rules: VariantRules, sources: tuple[str, ...]) -
     mapping = {m: base_model(m, rules) for m in ids}
     merged = tuple(sorted((m, b) for m, b in mapping.items() if m != b))
     free = frame[frame["model"].map(is_free_variant)]
-    free_tokens = {w: int(t) for w, t in free.groupby("week")["tokens"].sum().items()}
+    free_tokens = {
+        cast(dt.date, w): int(t) for w, t in free.groupby("week")["tokens"].sum().items()
+    }
     frame = frame.assign(model=frame["model"].map(mapping))
     groups = frame.groupby(["week", "model"], sort=True)
     sums = [c for c in ("tokens", *COUNTS) if c in frame.columns]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -117,4 +117,5 @@ def parse_texts(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def where_of(frame: pd.DataFrame, position: int, column: str | None = None) -> Where:
     """Return the place of a row (by position) of a frame read by `read_table`."""
-    return Where(str(frame[FILE].iat[position]), int(frame[ROW].iat[position]), column)
+    row = cast(int, frame[ROW].iat[position])  # the ROW column holds line numbers (int64)
+    return Where(str(frame[FILE].iat[position]), int(row), column)

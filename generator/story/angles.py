@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from generator.facts.model import Facts, ModelFacts
 from generator.story.numbers import ClaimBook
@@ -149,14 +150,16 @@ def _newcomer_angles(facts: Facts, w: int) -> list[Angle]:
         i = model.rank - 1
         out.append(Angle(
             "newcomer_top3", 0.9 * (1.0 - (model.rank - 1) * 0.1),
-            lambda book, m=model, i=i: pick([
+            # cast: mypy cannot infer a lambda whose default arguments (the loop's bindings) make
+            # its signature differ from the expected Callable[[ClaimBook], str].
+            cast("Callable[[ClaimBook], str]", lambda book, m=model, i=i: pick([
                 f"{m.name} Debuts at Number {book.num(f'models.{i}.rank', m.rank, 'card')}",
                 f"{m.name} Enters the Top {book.num(f'models.{i}.rank', m.rank, 'card')} "
-                f"in Its First Week"], w),
-            lambda book, m=model, i=i: book.sentence(
+                f"in Its First Week"], w)),
+            cast("Callable[[ClaimBook], str]", lambda book, m=model, i=i: book.sentence(
                 f"{m.name} entered at number {book.num(f'models.{i}.rank', m.rank, 'int')} in its "
                 f"first week with {tokens(book, f'models.{i}.tokens', m.tokens)} tokens."
-            ),
+            )),
         ))
     return out
 
@@ -165,13 +168,14 @@ def _total_angles(facts: Facts, w: int) -> list[Angle]:
     total = facts.total
     out: list[Angle] = []
     if total.change_pct is not None and total.change_pct <= -10:
+        change: float = total.change_pct  # narrowed for the lambdas (TotalFacts is frozen)
         out.append(Angle(
             "sharp_fall", 0.9 * min(1.5, abs(total.change_pct) / 12),
             lambda book: "Weekly LLM Usage Falls "
             f"{book.num('total.change_pct', total.change_pct, 'pct:1')}\u00a0%",
             lambda book: book.sentence(
                 f"Total volume fell to {tokens(book, 'total.tokens', total.tokens, 1)} tokens, "
-                f"{change_noun(book, 'total.change_pct', total.change_pct, 1)} on the week."
+                f"{change_noun(book, 'total.change_pct', change, 1)} on the week."
             ),
         ))
     elif total.is_record and total.growth_streak_weeks >= 2:

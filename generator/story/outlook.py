@@ -3,6 +3,8 @@ automatic caveats, merged with the editor's notes."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from generator.facts.model import Facts
 from generator.story.model import Bullet, Paragraph, Section, Span
 from generator.story.notes import Notes
@@ -67,11 +69,13 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
             f"ones that has lasted {weeks_phrase(book, 'lead.streak_weeks', lead.streak_weeks)}."))
     if len(facts.models) > 1 and facts.market.leader_margin_tokens is not None:
         top, second = facts.models[0], facts.models[1]
+        # Set together with leader_margin_tokens (facts/compute.py), so not None here.
+        margin_pct = cast(float, facts.market.leader_margin_pct)
         sentences.append(book.sentence(
             f"{top.name} leads {second.name} by "
             f"{tokens(book, 'market.leader_margin_tokens', facts.market.leader_margin_tokens)} "
             f"tokens, a gap of "
-            f"{pct(book, 'market.leader_margin_pct', facts.market.leader_margin_pct, 1)} "
+            f"{pct(book, 'market.leader_margin_pct', margin_pct, 1)} "
             f"of {second.name}'s volume."))
     newcomers = [m.name for m in facts.models[:10] if m.is_new]
     if newcomers:

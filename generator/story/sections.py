@@ -120,9 +120,9 @@ def notable_models(facts: Facts, top_n: int) -> list[ModelFacts]:
         if model.is_new:
             chosen.setdefault(model.model, model)
     for mover in facts.movers.gainers[:1] + facts.movers.losers[:1]:
-        model = facts.model(mover.model)
-        if model is not None and model.rank <= top_n:
-            chosen.setdefault(model.model, model)
+        found = facts.model(mover.model)
+        if found is not None and found.rank <= top_n:
+            chosen.setdefault(found.model, found)
     return sorted(chosen.values(), key=lambda m: m.rank)[:5]
 
 
