@@ -17,7 +17,8 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        raise InputError(f"{self.prog}: {message}")
+        where = self.prog.removeprefix("weekly").strip()
+        raise InputError(f"{where}: {message}" if where else message)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +59,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from generator.publish import publish_site
+    from generator.report import load_report
+
+    site = publish_site(load_report(args.report), args.out)
+    print(f"published {site.folder} ({', '.join(p.name for p in site.files)}; "
+          f"{len(site.entries)} edition(s))")
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     for s in SETTINGS:
         print(f"{s.key:<28} {s.default!r:<24} {s.help}")
@@ -77,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="trace every number in an edition's texts to facts.json")
     check.add_argument("edition", type=Path, metavar="EDITION_DIR", help="an edition folder")
     check.set_defaults(run=_cmd_check)
+    publish = sub.add_parser("publish", help="write the archive page, Atom feed and sitemap")
+    _common(publish)
+    publish.set_defaults(run=_cmd_publish)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)
     return parser

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.errors import InputError
+from generator.errors import InputError, Where
 from generator.snapshot import OTHERS, Snapshot
 from generator.weeks import iso_label
 
@@ -42,7 +42,7 @@ def require_week(snapshot: Snapshot, week: dt.date) -> None:
         raise InputError(
             f"week {iso_label(week)} ({week}) is not in the data; it holds {len(weeks)} weeks "
             f"from {span}",
-            None,
+            Where(", ".join(snapshot.sources)) if snapshot.sources else None,
         )
 
 
