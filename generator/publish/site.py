@@ -1,0 +1,164 @@
+"""The site around the editions: `index.html` (archive), `feed.xml` (Atom) and `sitemap.xml`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from generator.edition_dir import recover
+from generator.errors import InputError, Where, display_path
+from generator.render.environment import PDF_NAME, environment
+from generator.report import Report
+
+FACTS_NAME = "facts.json"
+SITE_FILES = ("index.html", "feed.xml", "sitemap.xml")
+_WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
+# Fixed English month names: the archive must not depend on the machine's locale.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    """One edition as the archive, the feed and the sitemap show it."""
+
+    iso_week: str
+    headline: str
+    summary: str
+    published: str
+    date_text: str
+    lastmod: str
+    url: str
+    has_pdf: bool
+
+    @property
+    def href(self) -> str:
+        """The edition page, relative to the report's folder."""
+        return f"{quote(self.iso_week)}/"
+
+    @property
+    def pdf_href(self) -> str:
+        """The edition's PDF, relative to the report's folder."""
+        return f"{quote(self.iso_week)}/{quote(PDF_NAME)}"
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What `publish_site` wrote: the report's folder, the editions (newest first), the files."""
+
+    folder: Path
+    entries: tuple[SiteEntry, ...]
+    files: tuple[Path, ...]
+
+
+def date_text(moment: dt.datetime) -> str:
+    """A date as the archive shows it, e.g. "May 26, 2026" (in the moment's own offset)."""
+    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def _parse_published(value: Any, where: Where) -> dt.datetime:
+    if not isinstance(value, str):
+        raise InputError("expected edition.published as an ISO 8601 date-time", where)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"expected edition.published as ISO 8601, got {value!r}", where) from None
+    if moment.tzinfo is None:
+        raise InputError(f"expected edition.published with a UTC offset, got {value!r}", where)
+    return moment
+
+
+def _text(edition: dict[str, Any], key: str, where: Where) -> str:
+    value = edition.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"expected a non-empty edition.{key}", where)
+    return value.strip()
+
+
+def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
+    path = folder / FACTS_NAME
+    where = Where(display_path(path))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"expected readable JSON: {exc}", where) from None
+    edition = data.get("edition") if isinstance(data, dict) else None
+    if not isinstance(edition, dict):
+        raise InputError("expected an 'edition' object", where)
+    iso_week = edition.get("iso_week") or data.get("iso_week") or folder.name
+    if iso_week != folder.name:
+        raise InputError(f"expected iso_week {folder.name!r} (the folder's name), got {iso_week!r}", where)
+    moment = _parse_published(edition.get("published"), where)
+    entry = SiteEntry(
+        iso_week=folder.name,
+        headline=_text(edition, "headline", where),
+        summary=_text(edition, "summary", where),
+        published=moment.isoformat(),
+        date_text=date_text(moment),
+        lastmod=moment.date().isoformat(),
+        url=f"{report.site_url}{quote(folder.name)}/",
+        has_pdf=(folder / PDF_NAME).is_file(),
+    )
+    return moment, entry
+
+
+def scan_editions(report: Report, out: Path) -> tuple[SiteEntry, ...]:
+    """The report's built editions under `out/<slug>/`, newest first."""
+    root = out / report.slug
+    if not root.is_dir():
+        return ()
+    found = []
+    for folder in root.iterdir():
+        if folder.name.startswith(".") or not _WEEK_FOLDER.match(folder.name):
+            continue
+        if folder.is_dir() and (folder / FACTS_NAME).is_file():
+            found.append(_entry(report, folder))
+    found.sort(key=lambda pair: (pair[0], pair[1].iso_week), reverse=True)
+    return tuple(entry for _, entry in found)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` as UTF-8 to a temporary file beside `path`, then move it into place."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.chmod(0o644)  # mkstemp makes it private; a published file must be readable
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def publish_site(report: Report, out: Path) -> SiteResult:
+    """Write the archive, the Atom feed and the sitemap of a report's built editions."""
+    root = out / report.slug
+    recover(root)
+    entries = scan_editions(report, out)
+    if not entries:
+        raise InputError(f"no editions to publish in {display_path(root)}; run `weekly build` first")
+    env = environment(report)
+    context: dict[str, Any] = {
+        "report": report,
+        "entries": entries,
+        "updated": max(entries, key=lambda e: dt.datetime.fromisoformat(e.published)).published,
+        "feed_url": f"{report.site_url}feed.xml",
+        "feed_name": "feed.xml",
+    }
+    written = []
+    for name in SITE_FILES:
+        text = env.get_template(f"site/{name}").render(context)
+        path = root / name
+        write_atomic(path, text)
+        written.append(path)
+    return SiteResult(root, entries, tuple(written))
