@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     publish = sub.add_parser("publish", help="write the archive page, Atom feed and sitemap")
     _common(publish)
     publish.set_defaults(run=_cmd_publish)
+    from generator.delivery.commands import add_commands
+
+    add_commands(sub)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)
     return parser

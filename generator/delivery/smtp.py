@@ -1,0 +1,207 @@
+"""SMTP with the standard library, configured only from the environment; the password is never logged.
+
+`WEEKLY_SMTP_HOST` (required), `WEEKLY_SMTP_PORT` (default 587 starttls, 465 ssl, 25 none),
+`WEEKLY_SMTP_USER`, `WEEKLY_SMTP_PASSWORD`, `WEEKLY_SMTP_TLS` (`starttls` default, `ssl`, `none`) and
+`WEEKLY_SMTP_CAFILE` (optional extra CA bundle to trust, e.g. a private relay's certificate).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from types import TracebackType
+
+from generator.errors import InputError
+
+log = logging.getLogger("generator.delivery.smtp")
+
+TLS_MODES = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+# Waits between the three tries of a temporary failure; tests replace them with zeros.
+RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0)
+TIMEOUT = 60.0
+
+
+class TemporaryFailure(Exception):
+    """A 4xx reply or a dropped connection: worth trying again later."""
+
+
+class PermanentFailure(Exception):
+    """A 5xx reply for this message or recipient: do not try again."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where and how to connect; `password` is kept out of repr()."""
+
+    host: str
+    port: int
+    tls: str
+    user: str = ""
+    password: str = field(default="", repr=False)
+    cafile: str = ""
+
+    @staticmethod
+    def from_env() -> SmtpConfig:
+        """Read the `WEEKLY_SMTP_*` variables; InputError naming the variable that is wrong."""
+        env = os.environ
+        host = env.get("WEEKLY_SMTP_HOST", "").strip()
+        if not host:
+            raise InputError("WEEKLY_SMTP_HOST is not set: name the SMTP server to send through")
+        tls = (env.get("WEEKLY_SMTP_TLS") or "starttls").strip().lower()
+        if tls not in TLS_MODES:
+            raise InputError(f"WEEKLY_SMTP_TLS expected one of {', '.join(TLS_MODES)}, got {tls!r}")
+        port_text = (env.get("WEEKLY_SMTP_PORT") or "").strip()
+        if port_text:
+            if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+                raise InputError(f"WEEKLY_SMTP_PORT expected a port number, got {port_text!r}")
+            port = int(port_text)
+        else:
+            port = DEFAULT_PORTS[tls]
+        user = env.get("WEEKLY_SMTP_USER", "")
+        password = env.get("WEEKLY_SMTP_PASSWORD", "")
+        if password and not user:
+            raise InputError("WEEKLY_SMTP_PASSWORD is set but WEEKLY_SMTP_USER is not")
+        return SmtpConfig(host, port, tls, user, password, env.get("WEEKLY_SMTP_CAFILE", ""))
+
+    def describe(self) -> str:
+        """A loggable description (never the password)."""
+        who = f"{self.user}@" if self.user else ""
+        return f"{who}{self.host}:{self.port} ({self.tls})"
+
+
+def _is_temporary(code: int) -> bool:
+    return 400 <= code < 500
+
+
+class SmtpSender:
+    """One SMTP session, opened on first use and reopened after a temporary failure."""
+
+    def __init__(self, config: SmtpConfig, context: ssl.SSLContext | None = None) -> None:
+        self.config = config
+        self._context = context
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpSender:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._context is None:
+            self._context = ssl.create_default_context(cafile=self.config.cafile or None)
+        return self._context
+
+    def _open(self) -> smtplib.SMTP:
+        cfg = self.config
+        log.info("connecting to %s", cfg.describe())
+        smtp: smtplib.SMTP
+        if cfg.tls == "ssl":
+            smtp = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=TIMEOUT, context=self._ssl_context())
+        else:
+            smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=TIMEOUT)
+        smtp.set_debuglevel(0)  # debug output would show the AUTH exchange
+        try:
+            smtp.ehlo()
+            if cfg.tls == "starttls":
+                smtp.starttls(context=self._ssl_context())
+                smtp.ehlo()
+            if cfg.user:
+                smtp.login(cfg.user, cfg.password)
+        except BaseException:
+            _quietly_close(smtp)
+            raise
+        return smtp
+
+    def close(self) -> None:
+        """End the session politely, ignoring errors."""
+        if self._smtp is not None:
+            smtp, self._smtp = self._smtp, None
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                _quietly_close(smtp)
+
+    def send_once(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+        """Hand one message to the server; raise TemporaryFailure or PermanentFailure."""
+        try:
+            if self._smtp is None:
+                self._smtp = self._open()
+            self._smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()), (550, b"refused"))
+            self._after_reply(code)
+            raise _failure(code, text) from None
+        except smtplib.SMTPAuthenticationError as exc:
+            self.close()
+            raise InputError(f"SMTP login as {self.config.user!r} refused by {self.config.host} "
+                             f"({exc.smtp_code}); check WEEKLY_SMTP_USER and WEEKLY_SMTP_PASSWORD") from None
+        except smtplib.SMTPResponseException as exc:
+            self._after_reply(exc.smtp_code)
+            raise _failure(exc.smtp_code, exc.smtp_error) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            self.close()
+            raise InputError(f"SMTP server {self.config.host}: {exc}") from None
+        except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError) as exc:
+            self._drop()
+            raise TemporaryFailure(f"connection: {type(exc).__name__}: {exc}") from None
+        except ssl.SSLError as exc:
+            self._drop()
+            raise InputError(f"TLS with {self.config.host} failed: {exc.reason or exc}") from None
+        except OSError as exc:
+            self._drop()
+            raise TemporaryFailure(f"connection: {exc}") from None
+
+    def _after_reply(self, code: int) -> None:
+        """After a refused transaction, reset the session (or drop it if that fails)."""
+        if self._smtp is None:
+            return
+        if code in (421,):
+            self._drop()
+            return
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            smtp, self._smtp = self._smtp, None
+            _quietly_close(smtp)
+
+
+def _failure(code: int, text: bytes | str) -> Exception:
+    reply = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    message = f"{code} {reply}".strip()
+    return TemporaryFailure(message) if _is_temporary(code) else PermanentFailure(message)
+
+
+def _quietly_close(smtp: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        smtp.close()
+
+
+def deliver(sender: SmtpSender, msg: EmailMessage, from_addr: str, recipient: str,
+            delays: Sequence[float] | None = None,
+            sleep: Callable[[float], None] = time.sleep) -> None:
+    """Send with up to len(delays) + 1 tries for temporary failures; re-raise the last failure."""
+    waits = list(RETRY_DELAYS if delays is None else delays)
+    while True:
+        try:
+            sender.send_once(msg, from_addr, recipient)
+            return
+        except TemporaryFailure as exc:
+            if not waits:
+                raise
+            wait = waits.pop(0)
+            log.warning("temporary failure for %s: %s; retrying in %.1fs", recipient, exc, wait)
+            sleep(wait)
