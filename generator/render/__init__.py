@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.errors import InputError
 from generator.render.base import EditionContent, Renderer
+from generator.render.email import render_email
 from generator.render.html import render_html
 from generator.render.markdown import render_markdown
 from generator.render.pdf import render_pdf
@@ -19,6 +20,9 @@ RENDERERS: dict[str, Renderer] = {
     "html": Renderer("html", "web page index.html, charts in charts/", render_html),
     "md": Renderer("md", "Markdown post article.md with YAML front matter", render_markdown),
     "pdf": Renderer("pdf", "downloadable PDF article.pdf (WeasyPrint)", render_pdf),
+    "email": Renderer(
+        "email", "email digest email.html (inlined CSS, charts as cid:) and email.txt", render_email
+    ),
 }
 
 
