@@ -36,7 +36,8 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
     prev = week - dt.timedelta(weeks=1)
     has_prev = bool(len(f.present) > 1 and f.present.iloc[-2])
     total = _total(f, has_prev)
-    model_facts = _models(f, snapshot, has_prev, top_n, total.tokens)
+    names = _names(snapshot, f)
+    model_facts = _models(f, snapshot, names, has_prev, top_n, total.tokens)
     regions = _regions(f, snapshot, has_prev, total.tokens)
     return Facts(
         week=week.isoformat(),
@@ -48,7 +49,7 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
         lead=_lead(f, regions),
         models=model_facts,
         coverage=_coverage(f, snapshot, total.tokens),
-        movers=movers(f, has_prev, _names(snapshot, f)),
+        movers=movers(f, has_prev, names),
         market=_market(f, snapshot, model_facts, regions, top_n, total.tokens),
         history=_history(f, model_facts[:top_n]),
     )
@@ -92,9 +93,13 @@ def _names(snapshot: Snapshot, f: Frames) -> dict[str, str]:
 
 
 def _models(
-    f: Frames, snapshot: Snapshot, has_prev: bool, top_n: int, total: int
+    f: Frames,
+    snapshot: Snapshot,
+    names: dict[str, str],
+    has_prev: bool,
+    top_n: int,
+    total: int,
 ) -> tuple[ModelFacts, ...]:
-    names = _names(snapshot, f)
     ranks = f.ranks
     now = ranks.iloc[-1].dropna().sort_values()
     tokens_now = f.tokens.iloc[-1]

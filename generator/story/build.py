@@ -8,7 +8,7 @@ import math
 from generator.facts.model import Facts
 from generator.report import Report
 from generator.story.angles import candidate_angles, choose_angle, opening
-from generator.story.model import Bullet, Meta, Paragraph, Section, Span, Story, plain
+from generator.story.model import Bullet, Meta, Section, Story, paragraph, plain
 from generator.story.notes import Notes
 from generator.story.numbers import ClaimBook
 from generator.story.outlook import ahead_section, developers_section, take_bullets
@@ -36,9 +36,6 @@ from generator.story.sections import (
 
 WORDS_PER_MINUTE = 200
 
-
-def _p(text: str) -> Paragraph:
-    return (Span(text),)
 
 
 def week_index(facts: Facts) -> int:
@@ -75,14 +72,14 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     if facts.lead and len(regions) >= 2:
         a, b = regions[0], regions[1]
         verb = "matched" if facts.lead.streak_weeks == 0 else "outdrew"
-        out.append(Bullet("Market Leadership", _p(book.sentence(
+        out.append(Bullet("Market Leadership", paragraph(book.sentence(
             f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens and "
             f"{verb} {b.adjective} models, which recorded "
             f"{tokens(book, 'regions.1.tokens', b.tokens)}."))))
         if a.change_pct is not None and b.change_pct is not None:
             diverging = (a.change_pct > 0) != (b.change_pct > 0)
             out.append(Bullet("Growth Divergence" if diverging else "Regional Growth",
-                              _p(book.sentence(
+                              paragraph(book.sentence(
                 f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
                 f" on the week, {'while' if diverging else 'and'} {b.adjective} usage saw "
                 f"{change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}."))))
@@ -98,12 +95,12 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
         else:
             volume = tokens(book, "models.0.tokens", top.tokens)
             text = f"{top.name} is the most-used model with {volume} tokens."
-        out.append(Bullet("Top Rankings", _p(book.sentence(text))))
+        out.append(Bullet("Top Rankings", paragraph(book.sentence(text))))
     newcomers = [m for m in facts.models[:top_n] if m.is_new]
     if newcomers:
         parts = [f"{m.name} entered at number {book.num(f'models.{m.rank - 1}.rank', m.rank, 'int')}"
                  for m in newcomers[:3]]
-        out.append(Bullet("New Entrants", _p(book.sentence(
+        out.append(Bullet("New Entrants", paragraph(book.sentence(
             f"{join_list(parts)} in {'its' if len(parts) == 1 else 'their'} first week."))))
     total = facts.total
     text = f"All models together processed {tokens(book, 'total.tokens', total.tokens, 1)} tokens"
@@ -112,9 +109,9 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     if total.growth_streak_weeks >= 2:
         streak = weeks_phrase(book, "total.growth_streak_weeks", total.growth_streak_weeks)
         text += f", growing for {streak}"
-    out.append(Bullet("Total Volume", _p(book.sentence(text + "."))))
+    out.append(Bullet("Total Volume", paragraph(book.sentence(text + "."))))
     if facts.models:
-        out.append(Bullet("Competitive Landscape", _p(book.sentence(
+        out.append(Bullet("Competitive Landscape", paragraph(book.sentence(
             f"The top {book.num('market.top_n', facts.market.top_n, 'card')} models took "
             f"{pct(book, 'market.top_n_share_pct', facts.market.top_n_share_pct, 1)} "
             f"of all tokens, and the leader alone "
@@ -122,7 +119,7 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     gainers = facts.movers.gainers
     if gainers and len(out) < 7:
         g = gainers[0]
-        out.append(Bullet("Biggest Gain", _p(book.sentence(
+        out.append(Bullet("Biggest Gain", paragraph(book.sentence(
             f"{g.name} added {tokens(book, 'movers.gainers.0.change_tokens', g.change_tokens)} "
             "tokens, more than any other model."))))
     return out[:7]
@@ -182,10 +179,10 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     return Story(
         headline=headline,
         slug=facts.iso_week.lower(),
-        summary=_p(summary),
+        summary=paragraph(summary),
         subtitle=subtitle,
         meta=Meta(facts.week, date_text, report.category, minutes, words),
-        lede=tuple(_p(p) for p in lede),
+        lede=tuple(paragraph(p) for p in lede),
         takeaways=tuple(takeaways),
         sections=tuple(sections),
         take_title=f"{report.brand}'s Take",

@@ -85,6 +85,11 @@ class Story:
     claims: tuple[Claim, ...]
 
 
+def paragraph(text: str) -> Paragraph:
+    """A paragraph of one plain span."""
+    return (Span(text),)
+
+
 def plain(paragraph: Paragraph) -> str:
     """The paragraph as plain text."""
     return "".join(span.text for span in paragraph)

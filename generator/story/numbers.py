@@ -18,7 +18,6 @@ fact from `facts.json` with the same spec and compares. Specs:
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,10 +113,6 @@ def article_for(rendered: str) -> str:
         return "an"
     return "a"
 
-
-def is_missing(value: Any) -> bool:
-    """True for None or NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 @dataclass

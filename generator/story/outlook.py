@@ -6,14 +6,10 @@ from __future__ import annotations
 from typing import cast
 
 from generator.facts.model import Facts
-from generator.story.model import Bullet, Paragraph, Section, Span
+from generator.story.model import Bullet, Section, Span, paragraph
 from generator.story.notes import Notes
 from generator.story.numbers import ClaimBook
 from generator.story.phrases import join_list, pct, pick, tokens, weeks_phrase
-
-
-def _p(text: str) -> Paragraph:
-    return (Span(text),)
 
 
 def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
@@ -23,7 +19,7 @@ def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     if len(priced) == 2:
         (i, cheap), (j, dear) = sorted(priced, key=lambda p: p[1].avg_price_prompt or 0.0)
         if (cheap.avg_price_prompt or 0) < (dear.avg_price_prompt or 0):
-            bullets.append(Bullet("Cost", _p(book.sentence(
+            bullets.append(Bullet("Cost", paragraph(book.sentence(
                 f"Input tokens on the {cheap.adjective} models in use cost "
                 f"${book.num(f'regions.{i}.avg_price_prompt', cheap.avg_price_prompt, 'usd:2')} "
                 f"per million on average, against "
@@ -33,7 +29,7 @@ def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     top = [m for m in facts.models[:5] if m.context_length]
     if top:
         longest = max(top, key=lambda m: (m.context_length or 0, -m.rank))
-        bullets.append(Bullet("Long Context", _p(book.sentence(
+        bullets.append(Bullet("Long Context", paragraph(book.sentence(
             f"{longest.name} brings a "
             f"{book.num(f'models.{longest.rank - 1}.context_length', longest.context_length, 'ctx')}"
             + pick(["-token window to the leading group, enough to pass whole repositories or long "
@@ -41,13 +37,13 @@ def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
                     "-token window to the top of the table, which can replace a retrieval "
                     "pipeline for many long-document tasks."], w)))))
     if facts.market.open_weights_share_pct is not None and facts.market.open_weights_tokens:
-        bullets.append(Bullet("Open Weights", _p(book.sentence(
+        bullets.append(Bullet("Open Weights", paragraph(book.sentence(
             f"Open-weight models carried "
             f"{pct(book, 'market.open_weights_share_pct', facts.market.open_weights_share_pct, 1)}"
             " of the volume with a known licence, so self-hosting remains a real option for "
             "teams with data-residency rules."))))
     if facts.models:
-        bullets.append(Bullet("Concentration", _p(book.sentence(
+        bullets.append(Bullet("Concentration", paragraph(book.sentence(
             f"The leader alone took "
             f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)} of all "
             "tokens; a fallback model from another maker keeps an outage or a price change "
@@ -94,7 +90,7 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
             "becomes a trend."))
     if not sentences:
         return None
-    return Section(id="looking-ahead", title="Looking Ahead", paragraphs=(_p(" ".join(sentences)),))
+    return Section(id="looking-ahead", title="Looking Ahead", paragraphs=(paragraph(" ".join(sentences)),))
 
 
 def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
@@ -162,10 +158,10 @@ def take_bullets(
     bullets = []
     for key, emoji, label, auto in parts:
         body: list[Span] = [] if key in notes.replace else [Span(" ".join(auto))]
-        for paragraph in notes.take.get(key, ()):
+        for note in notes.take.get(key, ()):
             if body:
                 body.append(Span(" "))
-            body.extend(paragraph)
+            body.extend(note)
         if body:
             bullets.append(Bullet(label, tuple(body), emoji))
     return tuple(bullets)

@@ -4,7 +4,7 @@ and the declining side. Each writer returns None when the week's data does not s
 from __future__ import annotations
 
 from generator.facts.model import Facts, ModelFacts
-from generator.story.model import Bullet, Section, Span, Table
+from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.numbers import ClaimBook
 from generator.story.phrases import (
     change_noun,
@@ -18,10 +18,6 @@ from generator.story.phrases import (
     tokens,
     weeks_phrase,
 )
-
-
-def _p(text: str) -> tuple[Span, ...]:
-    return (Span(text),)
 
 
 def _m(model: ModelFacts) -> str:
@@ -94,7 +90,7 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
     catalogue = _catalogue_sentence(book, model, w)
     if catalogue:
         sentences.append(catalogue)
-    return Section(id=slugify(model.model), title=title, paragraphs=(_p(" ".join(sentences)),))
+    return Section(id=slugify(model.model), title=title, paragraphs=(paragraph(" ".join(sentences)),))
 
 
 def _rank_move(model: ModelFacts) -> str:
@@ -173,7 +169,7 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
                if cov.unknown_country_tokens else "")
             + "."))
     title = pick(["The Regional Race", "Where the Tokens Come From"], w)
-    return Section(id="regional-race", title=title, paragraphs=(_p(" ".join(sentences)),),
+    return Section(id="regional-race", title=title, paragraphs=(paragraph(" ".join(sentences)),),
                    chart="regions", table=_regions_table(facts, book))
 
 
@@ -229,7 +225,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
     table = Table("The most-used models this week",
                   ("Rank", "Model", "Maker", "Tokens", "Change", "Share"), tuple(rows),
                   (True, False, False, True, True, True))
-    return Section(id="rankings", title="The Rankings", paragraphs=(_p(text),),
+    return Section(id="rankings", title="The Rankings", paragraphs=(paragraph(text),),
                    chart="top_models", table=table)
 
 
@@ -256,7 +252,7 @@ def technical_section(facts: Facts, book: ClaimBook) -> Section | None:
             f"{pct(book, 'market.open_weights_share_pct', share, 1)} of the tokens whose "
             "licence the catalogue records."))
     return Section(id="technical-context", title="Technical Context",
-                   paragraphs=(_p(" ".join(sentences)),))
+                   paragraphs=(paragraph(" ".join(sentences)),))
 
 
 def cost_section(facts: Facts, book: ClaimBook) -> Section | None:
@@ -274,7 +270,7 @@ def cost_section(facts: Facts, book: ClaimBook) -> Section | None:
     ]
     text = book.sentence(
         "Weighted by this week's volume, " + "; ".join(parts) + ".")
-    return Section(id="cost", title="What the Tokens Cost", paragraphs=(_p(text),))
+    return Section(id="cost", title="What the Tokens Cost", paragraphs=(paragraph(text),))
 
 
 def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
@@ -292,13 +288,13 @@ def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
                if mover.change_pct is not None else "")
             + (f" and now ranks number {book.num(f'{at}.rank', mover.rank, 'int')}."
                if mover.rank is not None else " and drew no tokens this week."))
-        bullets.append(Bullet(mover.name, _p(text)))
+        bullets.append(Bullet(mover.name, paragraph(text)))
     m = facts.movers
     intro = book.sentence(
         f"{book.num('movers.declining_models', m.declining_models, 'card').capitalize()} "
         f"{plural(m.declining_models, 'model')} lost volume this week and "
         f"{book.num('movers.growing_models', m.growing_models, 'card')} gained. "
         "The largest falls:")
-    return Section(id="declining", title="The Declining Side", paragraphs=(_p(intro),),
+    return Section(id="declining", title="The Declining Side", paragraphs=(paragraph(intro),),
                    bullets=tuple(bullets), chart="movers")
 
