@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from generator.errors import CheckFailed, InputError
+from generator.errors import CheckFailed, InputError, StepFailed
 from generator.settings import SETTINGS
 
 
@@ -65,7 +65,8 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
     site = publish_site(load_report(args.report), args.out)
     print(f"published {site.folder} ({', '.join(p.name for p in site.files)}; "
-          f"{len(site.entries)} edition(s))")
+          f"{len(site.entries)} edition(s), {len(site.posts)} post(s) in posts/, "
+          f"{len(site.linked)} page(s) relinked)")
     return 0
 
 
@@ -94,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     from generator.delivery.commands import add_commands
 
     add_commands(sub)
+    from generator.ops.commands import add_commands as add_ops_commands
+
+    add_ops_commands(sub)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)
     return parser
@@ -111,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"weekly: error: {exc}", file=sys.stderr)
         return exc.exit_status
-    except CheckFailed as exc:
+    except (CheckFailed, StepFailed) as exc:
         print(f"weekly: error: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:

@@ -58,3 +58,19 @@ def recover(parent: Path) -> None:
             os.replace(retired, final)
     for staging in parent.glob(".*.tmp"):
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` as UTF-8 to a temporary file beside `path`, then move it into place."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.chmod(0o644)  # mkstemp makes it private; a published file must be readable
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -54,3 +54,9 @@ class CheckFailed(Exception):
         first = result.problems[0]
         more = len(result.problems) - 1
         super().__init__(f"check failed: {first}" + (f" (and {more} more)" if more else ""))
+
+
+class StepFailed(Exception):
+    """A step of `weekly run` did not complete; the ledger holds the cause and a rerun retries it (exit 1)."""
+
+    exit_status = 1

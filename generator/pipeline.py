@@ -15,14 +15,12 @@ from generator.errors import CheckFailed, InputError
 from generator.facts.compute import compute_facts
 from generator.load import load_snapshot
 from generator.render.base import EditionContent
-from generator.report import Report
+from generator.report import WEEKDAYS, Report
 from generator.snapshot import Snapshot
 from generator.story.build import write_story
 from generator.story.notes import load_notes
 from generator.story.numbers import ClaimBook
 from generator.weeks import WeekError, iso_label, parse_week
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,8 @@ def build_edition(request: BuildRequest) -> Edition:
     chart_book = ClaimBook(prefix="g")
     charts = make_charts(facts, chart_book, source=report.source_name)
     facts = dataclasses.replace(facts, claims=story.claims + chart_book.done())
-    content = EditionContent(report, facts, story, charts, published_at(report, week))
+    content = EditionContent(report, facts, story, charts, published_at(report, week),
+                             with_pdf="pdf" in formats)
     folder = edition_folder(request.out, report, week)
     recover(folder.parent)
     with staged_folder(folder) as staging:

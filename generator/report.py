@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import InputError, Where, display_path
 from generator.resources import sample_report_dir
@@ -30,6 +32,7 @@ class Schedule:
     day: str = "monday"
     time: str = "09:00"
     timezone: str = "UTC"
+    retry_minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,29 @@ def _optional_path(folder: Path, value: str) -> Path | None:
     return folder / value if value else None
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _schedule(folder: Path, v: dict[str, Any]) -> Schedule:
+    # Checked here, not when the service first fires: a typo must stop `weekly schedule` at once.
+    where = Where(display_path(folder / CONFIG_NAME))
+    day, time = str(v["schedule.day"]).strip().lower(), str(v["schedule.time"]).strip()
+    zone = str(v["schedule.timezone"]).strip()
+    if day not in WEEKDAYS:
+        raise InputError(f"schedule.day expected a weekday name, got {v['schedule.day']!r}", where)
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", time)
+    if match is None:
+        raise InputError(f"schedule.time expected HH:MM (24-hour), got {time!r}", where)
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise InputError(f"schedule.timezone expected an IANA time zone, got {zone!r}", where) from None
+    retry = v["schedule.retry_minutes"]
+    if retry < 1:
+        raise InputError(f"schedule.retry_minutes expected at least 1, got {retry!r}", where)
+    return Schedule(day=day, time=time, timezone=zone, retry_minutes=retry)
+
+
 def _build(folder: Path, v: dict[str, Any]) -> Report:
     return Report(
         slug=folder.resolve().name,
@@ -141,9 +167,7 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
             dated_slugs=bool(v["variants.dated_slugs"]),
             renames=tuple(sorted(v["variants.renames"].items())),
         ),
-        schedule=Schedule(
-            day=v["schedule.day"], time=v["schedule.time"], timezone=v["schedule.timezone"]
-        ),
+        schedule=_schedule(folder, v),
         email=EmailSettings(
             sender=v["email.from"],
             reply_to=v["email.reply_to"],

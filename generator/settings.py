@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("schedule.day", "monday", "Weekday on which `weekly schedule` runs the edition."),
     Setting("schedule.time", "09:00", "Local time (HH:MM) of the weekly run."),
     Setting("schedule.timezone", "UTC", "IANA time zone of the schedule and of week boundaries."),
+    Setting("schedule.retry_minutes", 30, "After a failed run or a late data drop, retry this much later."),
     Setting("email.from", "", "From address of the digest."),
     Setting("email.reply_to", "", "Reply-To address of the digest."),
     Setting("email.attach_pdf", True, "Attach the PDF to the digest."),

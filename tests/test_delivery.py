@@ -436,6 +436,63 @@ def test_sigkill_mid_run_then_rerun(server: Store, run: Any, out: Path, report: 
     assert PASSWORD not in output
 
 
+def test_a_second_sender_finds_the_lock_held(server: Store, run: Any, out: Path, report: Report) -> None:
+    _subscribe_all(run)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-c", CHILD, "send", "--out", str(out), "--report", str(report.folder)]
+    server.slow_on = 2
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.started.wait(60), "the second message never reached the server"
+        # The first sender holds a `sending` row: a second one must not retry it under its feet.
+        status, stdout, stderr = run("send", "--out", str(out))
+        assert status == 3, stderr
+        assert f"weekly send for {report.slug} is already running" in stderr
+        assert f"(pid {child.pid})" in stderr and stdout == ""
+        server.release.set()
+        first_out, first_err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, first_err
+    assert "sent 3, skipped 0, failed 0" in first_out
+    assert sorted(server.received()) == sorted(PEOPLE) and len(server.messages) == 3
+    status, stdout, _ = run("send", "--out", str(out))  # the lock went with its holder
+    assert status == 0 and "sent 0, skipped 3, failed 0" in stdout
+
+
+@pytest.mark.skipif(not HAVE_OPENSSL, reason="needs openssl to make a certificate")
+def test_implicit_tls_with_login(certificate: tuple[Path, Path], run: Any, out: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store()
+    port = _free_port()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    controller = aiosmtpd_controller.Controller(
+        store, hostname="127.0.0.1", port=port, ssl_context=context, authenticator=_authenticator,
+        auth_require_tls=False, server_hostname="localhost")
+    controller.start()
+    try:
+        for name, value in (("WEEKLY_SMTP_HOST", "127.0.0.1"), ("WEEKLY_SMTP_PORT", str(port)),
+                            ("WEEKLY_SMTP_USER", USER), ("WEEKLY_SMTP_PASSWORD", PASSWORD),
+                            ("WEEKLY_SMTP_TLS", "ssl"), ("WEEKLY_SMTP_CAFILE", str(certificate[0]))):
+            monkeypatch.setenv(name, value)
+        _subscribe_all(run)
+        status, stdout, stderr = run("send", "--out", str(out))
+        assert status == 0, stderr
+        assert "sent 3, skipped 0, failed 0" in stdout
+        assert sorted(store.received()) == sorted(PEOPLE)
+        assert all(authenticated for _, _, authenticated in store.messages)
+        monkeypatch.setenv("WEEKLY_SMTP_CAFILE", "")  # an unknown issuer is refused, not ignored
+        run("subscribers", "add", "dee@example.org")
+        status, _, stderr = run("send", "--out", str(out))
+        assert status == 2 and "TLS with 127.0.0.1 failed: CERTIFICATE_VERIFY_FAILED" in stderr, stderr
+        assert len(store.messages) == 3
+    finally:
+        controller.stop()
+
+
 # ---------------------------------------------------------------- subscribers and tokens
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from test_render import front_matter
 
 from generator.cli import main
 from generator.report import load_report
@@ -24,10 +27,10 @@ SITE_FILES = ("index.html", "feed.xml", "sitemap.xml")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three editions of the sample report, Markdown only (fast), not yet published."""
+    """Three editions of the sample report, page and Markdown (no PDF: fast), not yet published."""
     out = tmp_path_factory.mktemp("site")
     for week in WEEKS:
-        assert main(["build", "--to", "md", "--week", week, "--out", str(out)]) == 0
+        assert main(["build", "--to", "md,html", "--week", week, "--out", str(out)]) == 0
     return out
 
 
@@ -114,10 +117,14 @@ def test_feed_is_atom_with_absolute_stable_ids(site: Path) -> None:
     _rfc3339(root.findtext(f"{ATOM}updated"))
 
 
+def _snapshot(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
 def test_second_publish_is_byte_identical(site: Path) -> None:
-    before = {name: (site / name).read_bytes() for name in SITE_FILES}
+    before = _snapshot(site)
     assert main(["publish", "--out", str(site.parent)]) == 0
-    assert {name: (site / name).read_bytes() for name in SITE_FILES} == before
+    assert _snapshot(site) == before
     assert not [p.name for p in site.iterdir() if p.name.startswith(".")]  # no temp files left
 
 
@@ -134,11 +141,105 @@ def test_archive_lists_editions_newest_first(site: Path) -> None:
     assert "article.pdf" not in text  # built without PDFs
 
 
-def test_archive_links_resolve(site: Path) -> None:
-    links = _relative_links(_parse_index(site).links)
-    assert links
-    for link in links:
-        assert (site / unquote(urlsplit(link).path)).exists(), link
+def test_every_link_in_the_site_resolves_to_a_file(site: Path) -> None:
+    base = load_report().site_url
+    pages = sorted(site.rglob("*.html"))
+    assert [p.relative_to(site).as_posix() for p in pages] == ["2026-W19/index.html", "2026-W20/index.html",
+                                                               "2026-W21/index.html", "index.html"]
+    checked = 0
+    for page in pages:
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for link in parser.links:
+            if link.startswith(base):  # canonical and social links name the published site
+                link = "/" + link[len(base):]
+                target = site / unquote(urlsplit(link).path).lstrip("/")
+            elif urlsplit(link).scheme or link.startswith("#"):
+                continue
+            else:
+                target = page.parent / unquote(urlsplit(link).path)
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)}: {link}"
+            checked += 1
+    assert checked >= 30  # pages, charts, archive and neighbour links: the walk is not vacuous
+    for post in (site / "posts").glob("*.md"):
+        for url in re.findall(r"\]\((https?://[^)]+)\)", post.read_text(encoding="utf-8")):
+            assert (site / unquote(url[len(base):])).is_file(), f"{post.name}: {url}"
+
+
+class _Nav(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: dict[str, tuple[str, str]] = {}
+        self._in_nav = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "nav" and "edition-nav" in values.get("class", ""):
+            self._in_nav = True
+        elif tag == "a" and self._in_nav:
+            self.links[values["class"]] = (values["href"], values.get("rel", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav":
+            self._in_nav = False
+
+
+def _nav(site: Path, week: str) -> dict[str, tuple[str, str]]:
+    parser = _Nav()
+    parser.feed((site / week / "index.html").read_text(encoding="utf-8"))
+    return parser.links
+
+
+def _headline(site: Path, week: str) -> str:
+    return str(json.loads((site / week / "facts.json").read_text(encoding="utf-8"))["edition"]["headline"])
+
+
+def test_each_page_links_to_the_previous_and_next_edition(site: Path) -> None:
+    assert _nav(site, "2026-W19") == {"all": ("../", ""), "newer": ("../2026-W20/", "next")}
+    assert _nav(site, "2026-W20") == {"older": ("../2026-W19/", "prev"), "all": ("../", ""),
+                                      "newer": ("../2026-W21/", "next")}
+    assert _nav(site, "2026-W21") == {"older": ("../2026-W20/", "prev"), "all": ("../", "")}
+    page = (site / "2026-W20" / "index.html").read_text(encoding="utf-8")
+    assert f'title="{escape(_headline(site, "2026-W21"))}"' in page
+    for week in WEEKS:  # the links carry no figure, so every number still traces
+        assert main(["check", str(site / week)]) == 0
+
+
+def test_a_new_edition_relinks_its_neighbours(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    site = out / load_report().slug
+    shutil.rmtree(site / "2026-W20")
+    assert main(["publish", "--out", str(out)]) == 0
+    assert _nav(site, "2026-W19")["newer"] == ("../2026-W21/", "next")
+    shutil.copytree(built / load_report().slug / "2026-W20", site / "2026-W20")
+    assert main(["publish", "--out", str(out)]) == 0
+    assert _nav(site, "2026-W19")["newer"] == ("../2026-W20/", "next")
+    assert _nav(site, "2026-W21")["older"] == ("../2026-W20/", "prev")
+
+
+def test_posts_ready_for_a_hugo_or_jekyll_content_folder(site: Path) -> None:
+    base = load_report().site_url
+    posts = sorted(p.name for p in (site / "posts").iterdir())
+    assert posts == ["2026-05-12-2026-w19.md", "2026-05-19-2026-w20.md", "2026-05-26-2026-w21.md"]
+    text = (site / "posts" / posts[-1]).read_text(encoding="utf-8")
+    data, body = front_matter(text)
+    original, original_body = front_matter((site / "2026-W21" / "article.md").read_text(encoding="utf-8"))
+    assert data["url"] == data["permalink"] == "/2026-W21/"
+    assert data["image"] == f"{base}2026-W21/{original['image']}"
+    assert data["date"] == original["date"] and data["title"] == original["title"]
+    assert {k: v for k, v in data.items() if k not in ("url", "permalink", "image")} == {
+        k: v for k, v in original.items() if k != "image"}
+    assert body == original_body.replace("](charts/", f"]({base}2026-W21/charts/")
+    assert "](charts/" not in body and f"]({base}2026-W21/charts/total.png)" in body
+
+
+def test_posts_of_removed_editions_are_dropped(site: Path) -> None:
+    shutil.rmtree(site / "2026-W19")
+    assert main(["publish", "--out", str(site.parent)]) == 0
+    assert len(list((site / "posts").iterdir())) == 2
 
 
 def test_pdf_link_only_where_the_pdf_exists(site: Path) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from email.utils import parseaddr
 from pathlib import Path
 
-from generator.delivery import ledger, subscribers
-from generator.delivery.message import build_message, load_edition_mail, message_id
-from generator.delivery.smtp import PermanentFailure, SmtpConfig, SmtpSender, TemporaryFailure, deliver
+from generator.delivery import subscribers
+from generator.delivery.send import send_edition
 from generator.errors import InputError, Where, display_path
 from generator.report import Report, load_report
 from generator.weeks import WeekError, iso_label, parse_week
@@ -45,51 +43,9 @@ def edition_dir(report: Report, out: Path, week: str) -> Path:
 def _cmd_send(args: argparse.Namespace) -> int:
     report = load_report(args.report)
     folder = edition_dir(report, args.out, args.week)
-    edition = load_edition_mail(folder)
-    secret = subscribers.secret_from_env()
-    config = None if args.dry_run else SmtpConfig.from_env()
-    from_addr = parseaddr(report.email.sender)[1]
-    conn = subscribers.connect(report.slug)
-    sent = skipped = failed = 0
-    try:
-        sender = SmtpSender(config) if config is not None else None
-        try:
-            for sub in subscribers.active(conn):
-                row = ledger.get(conn, edition.iso_week, sub.email)
-                if ledger.is_done(row):
-                    skipped += 1
-                    continue
-                url = subscribers.unsubscribe_url(report.site_url, subscribers.token(secret, sub.email))
-                msg = build_message(report, edition, sub.email, url)
-                mid = message_id(report, edition.iso_week, sub.email)
-                if sender is None:
-                    parts = [f"{len(edition.charts)} chart(s)"]
-                    if report.email.attach_pdf:
-                        parts.append("PDF")
-                    print(f"would send {edition.iso_week} to {sub.email}: {edition.headline!r} "
-                          f"({', '.join(parts)}; {len(msg.as_bytes())} bytes)")
-                    sent += 1
-                    continue
-                ledger.mark_sending(conn, edition.iso_week, sub.email, mid)
-                try:
-                    deliver(sender, msg, from_addr, sub.email)
-                except (TemporaryFailure, PermanentFailure) as exc:
-                    permanent = isinstance(exc, PermanentFailure)
-                    ledger.mark_failed(conn, edition.iso_week, sub.email, mid, str(exc), permanent)
-                    kind = "refused" if permanent else "failed (will retry on the next run)"
-                    print(f"weekly: {sub.email}: {kind}: {exc}", file=sys.stderr)
-                    failed += 1
-                    continue
-                ledger.mark_sent(conn, edition.iso_week, sub.email, mid)
-                sent += 1
-        finally:
-            if sender is not None:
-                sender.close()
-    finally:
-        conn.close()
-    verb = "dry run, would send" if args.dry_run else "sent"
-    print(f"{report.slug} {edition.iso_week}: {verb} {sent}, skipped {skipped}, failed {failed}")
-    return 1 if failed and not args.dry_run else 0
+    result = send_edition(report, folder, dry_run=args.dry_run)
+    print(result.summary(report.slug))
+    return 1 if result.failed and not args.dry_run else 0
 
 
 def _cmd_subscribers(args: argparse.Namespace) -> int:
@@ -169,6 +125,13 @@ def _cmd_unsubscribe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_unsubscribe_server(args: argparse.Namespace) -> int:
+    from generator.delivery.endpoint import serve
+
+    serve(load_report(args.report), args.host, args.port)
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Add `send`, `subscribers add|remove|list|import` and `unsubscribe` to the CLI's sub-parsers."""
     send = sub.add_parser("send", help="email the edition to every subscriber not yet served")
@@ -202,3 +165,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     _common(unsub)
     unsub.add_argument("token", metavar="TOKEN")
     unsub.set_defaults(run=_cmd_unsubscribe)
+
+    server = sub.add_parser("unsubscribe-server",
+                            help="serve the one-click unsubscribe endpoint (WSGI, behind your HTTPS proxy)")
+    _common(server)
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    server.add_argument("--port", type=int, default=8025, help="port to listen on")
+    server.set_defaults(run=_cmd_unsubscribe_server)

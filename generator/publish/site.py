@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from generator.edition_dir import recover
+from generator.edition_dir import recover, write_atomic
 from generator.errors import InputError, Where, display_path
+from generator.publish.links import link_editions
+from generator.publish.posts import export_posts
 from generator.render.environment import PDF_NAME, environment
 from generator.report import Report
 
@@ -51,11 +51,13 @@ class SiteEntry:
 
 @dataclass(frozen=True)
 class SiteResult:
-    """What `publish_site` wrote: the report's folder, the editions (newest first), the files."""
+    """What `publish_site` wrote: the report's folder, editions (newest first), files, links, posts."""
 
     folder: Path
     entries: tuple[SiteEntry, ...]
     files: tuple[Path, ...]
+    linked: tuple[Path, ...] = ()  # edition pages whose previous/next links changed
+    posts: tuple[Path, ...] = ()  # Markdown posts under posts/
 
 
 def date_text(moment: dt.datetime) -> str:
@@ -124,22 +126,6 @@ def scan_editions(report: Report, out: Path) -> tuple[SiteEntry, ...]:
     return tuple(entry for _, entry in found)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` as UTF-8 to a temporary file beside `path`, then move it into place."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.chmod(0o644)  # mkstemp makes it private; a published file must be readable
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def publish_site(report: Report, out: Path) -> SiteResult:
     """Write the archive, the Atom feed and the sitemap of a report's built editions."""
     root = out / report.slug
@@ -155,10 +141,12 @@ def publish_site(report: Report, out: Path) -> SiteResult:
         "feed_url": f"{report.site_url}feed.xml",
         "feed_name": "feed.xml",
     }
+    linked = link_editions(root, entries, env.get_template("site/edition_nav.html"))
+    posts = export_posts(root, entries)
     written = []
     for name in SITE_FILES:
         text = env.get_template(f"site/{name}").render(context)
         path = root / name
         write_atomic(path, text)
         written.append(path)
-    return SiteResult(root, entries, tuple(written))
+    return SiteResult(root, entries, tuple(written), linked, posts)

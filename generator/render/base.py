@@ -21,6 +21,7 @@ class EditionContent:
     story: Story
     charts: tuple[Chart, ...]
     published: str  # ISO 8601 date-time with offset, when the edition is dated
+    with_pdf: bool = True  # whether this build writes article.pdf: no link may point at a missing file
 
     def chart(self, name: str) -> Chart | None:
         """Return a chart by name, or None."""

@@ -88,7 +88,7 @@ def digest_context(content: EditionContent) -> dict[str, Any]:
     context = edition_context(content, use_svg=False)
     table = rankings_table(content)
     context.update(
-        pdf_url=f"{context['page_url']}{PDF_NAME}",
+        pdf_url=f"{context['page_url']}{PDF_NAME}" if content.with_pdf else None,
         unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
         images=tuple(_image(c) for c in digest_charts(content)),
         table=table,

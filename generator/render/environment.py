@@ -124,7 +124,7 @@ def edition_context(content: EditionContent, use_svg: bool) -> dict[str, Any]:
         "page_url": page_url,
         "og_image": f"{page_url}charts/{quote(first.png_name)}" if first else None,
         "og_chart": first,
-        "pdf_name": PDF_NAME,
+        "pdf_name": PDF_NAME if content.with_pdf else None,
     }
 
 

@@ -1,0 +1,1 @@
+"""Operations: `weekly run` (one week, step by step, resumable), `weekly schedule`, `weekly backfill`."""

@@ -1,0 +1,100 @@
+"""The `run`, `schedule` and `backfill` sub-commands; `add_commands(sub)` plugs them into the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from generator.errors import InputError
+from generator.ops.events import EventLog
+from generator.report import load_report
+from generator.weeks import WeekError, iso_label, parse_week
+
+
+def _week(text: str, flag: str) -> dt.date:
+    try:
+        return parse_week(text)
+    except WeekError as exc:
+        raise InputError(f"{flag}: {exc}") from None
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from generator.ops.run import last_complete_week, run_week
+
+    report = load_report(args.report)
+    if args.week == "last":
+        week = last_complete_week(dt.datetime.now(dt.UTC), report.schedule.timezone)
+    else:
+        week = _week(args.week, "--week")
+    result = run_week(report, week, args.out, EventLog(report=report.slug), usage=args.usage)
+    summary = ", ".join(f"{step} {outcome}" for step, outcome in result.outcomes)
+    print(f"{report.slug} {result.iso_week}: {summary}")
+    return 0
+
+
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    from generator.ops.service import Service, serve
+
+    report = load_report(args.report)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        # Finish the step under way, then leave: the ledger lets the next start resume.
+        print(f"weekly schedule: {signal.Signals(signum).name}: stopping after the current step",
+              file=sys.stderr, flush=True)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    service = Service(report, args.out, dt.timedelta(minutes=report.schedule.retry_minutes))
+    serve(service, EventLog(report=report.slug), clock=lambda: dt.datetime.now(dt.UTC),
+          sleep=stop.wait, should_stop=stop.is_set)
+    return 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from generator.ops.backfill import backfill, weeks_to_build
+
+    report = load_report(args.report)
+    if args.jobs < 1:
+        raise InputError(f"--jobs expected at least 1, got {args.jobs}")
+    weeks = weeks_to_build(report, _week(args.from_week, "--from"), _week(args.to_week, "--to"), args.usage)
+    result = backfill(report, weeks, args.out, jobs=args.jobs, force=args.force, usage=args.usage)
+    for outcome in result.outcomes:
+        if outcome.status == "failed":
+            print(f"weekly: {outcome.week}: {outcome.detail}", file=sys.stderr)
+    print(f"backfill {iso_label(weeks[0])}..{iso_label(weeks[-1])}: built {result.count('built')}, "
+          f"skipped {result.count('skipped')}, failed {result.count('failed')} "
+          f"in {result.seconds:.1f} s with {args.jobs} job(s)")
+    return 1 if result.count("failed") else 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+    """Add `run`, `schedule` and `backfill` to the CLI's sub-parsers."""
+    run = sub.add_parser("run", help="build, check, publish and send one week, resuming where it stopped")
+    run.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    run.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    run.add_argument("--week", default="last",
+                     help="YYYY-MM-DD (a Monday), YYYY-Www, or last: the last complete week (default)")
+    run.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
+    run.set_defaults(run=_cmd_run)
+
+    service = sub.add_parser("schedule", help="run each week's edition at the report's day and time")
+    service.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    service.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    service.set_defaults(run=_cmd_schedule)
+
+    fill = sub.add_parser("backfill", help="build a range of past editions in parallel (no email)")
+    fill.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    fill.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    fill.add_argument("--from", dest="from_week", required=True, metavar="WEEK", help="first week")
+    fill.add_argument("--to", dest="to_week", required=True, metavar="WEEK", help="last week")
+    fill.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    fill.add_argument("--force", action="store_true", help="rebuild editions that are already built")
+    fill.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
+    fill.set_defaults(run=_cmd_backfill)

@@ -1,0 +1,124 @@
+"""`weekly schedule`: a long-running service that runs each week's edition at the report's day and time.
+
+Built on the `schedule` package for the weekly trigger (in the report's time zone, through
+pytz). Everything else is plain: a catch-up on start, a retry after a delay when a run fails, a
+lock so that only one scheduler serves a report, and a stop flag checked between steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.delivery import subscribers
+from generator.locks import held
+from generator.ops import steps
+from generator.ops.events import EventLog
+from generator.ops.run import DataNotReady, last_complete_week, run_week
+from generator.report import Report
+from generator.weeks import iso_label, parse_week
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the scheduler serves and how: report, output folder, retry delay, longest sleep."""
+
+    report: Report
+    out: Path
+    retry_delay: dt.timedelta
+    max_sleep: float = 300.0  # wake at least this often, so a changed clock or a stop is noticed
+
+
+def schedule_lock_path(slug: str) -> Path:
+    """The lock that keeps a second scheduler of the same report from starting."""
+    return subscribers.state_dir() / f"{slug}.schedule.lock"
+
+
+def due_week(report: Report, now: dt.datetime) -> dt.date:
+    """The newest week whose edition's scheduled time has come by `now`."""
+    from generator.pipeline import published_at
+
+    week = last_complete_week(now, report.schedule.timezone)
+    while dt.datetime.fromisoformat(published_at(report, week)) > now:
+        week -= dt.timedelta(weeks=1)
+    return week
+
+
+def pending_weeks(report: Report, now: dt.datetime) -> list[dt.date]:
+    """Weeks due by `now` whose run is not complete: after the last completed one, up to the due one.
+
+    A fresh install starts with the due week alone; older weeks are `weekly backfill`'s job.
+    """
+    due = due_week(report, now)
+    conn = subscribers.connect(report.slug)
+    try:
+        completed = [parse_week(label) for label in steps.completed_editions(conn)]
+    finally:
+        conn.close()
+    done_before = [week for week in completed if week <= due]
+    if not done_before:
+        return [due]
+    weeks, week = [], max(done_before) + dt.timedelta(weeks=1)
+    while week <= due:
+        weeks.append(week)
+        week += dt.timedelta(weeks=1)
+    return weeks
+
+
+def attempt(service: Service, log: EventLog, now: dt.datetime, should_stop: Callable[[], bool]) -> bool:
+    """Run every pending week (only the newest is mailed); True when nothing is left to do."""
+    pending = pending_weeks(service.report, now)
+    if len(pending) > 1:
+        log.emit(event="catch-up", weeks=",".join(iso_label(w) for w in pending))
+    for week in pending:
+        if should_stop():
+            return True
+        try:
+            result = run_week(service.report, week, service.out, log, send=week == pending[-1],
+                              should_stop=should_stop)
+        except DataNotReady:
+            return False  # run_week logged it as waiting: the data drop is late
+        except Exception:  # run_week logged it with its cause; the loop must live on
+            return False
+        if result.stopped:
+            return True
+    return True
+
+
+def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float], object],
+          should_stop: Callable[[], bool]) -> None:
+    """Hold the report's scheduler lock and run editions on schedule until asked to stop."""
+    import schedule
+
+    report = service.report
+    with held(schedule_lock_path(report.slug), f"weekly schedule for {report.slug}"):
+        retry_at: list[dt.datetime | None] = [None]
+
+        def job() -> None:
+            ok = attempt(service, log, clock(), should_stop)
+            retry_at[0] = None if ok else clock() + service.retry_delay
+            if not ok:
+                log.emit(event="retry", at=retry_at[0].isoformat(timespec="seconds") if retry_at[0] else None)
+
+        trigger = schedule.Scheduler()
+        every = getattr(trigger.every(), report.schedule.day.lower())
+        every.at(report.schedule.time, report.schedule.timezone).do(job)
+        log.emit(event="start", day=report.schedule.day, time=report.schedule.time,
+                 timezone=report.schedule.timezone)
+        job()  # catch up at once with whatever was missed while the service was down
+        while not should_stop():
+            trigger.run_pending()
+            if should_stop():
+                break
+            if retry_at[0] is not None and clock() >= retry_at[0]:
+                job()
+                continue
+            wait = trigger.idle_seconds or service.max_sleep
+            if retry_at[0] is not None:
+                wait = min(wait, (retry_at[0] - clock()).total_seconds())
+            sleep(max(0.0, min(wait, service.max_sleep)))
+        log.emit(event="stop")

@@ -1,0 +1,124 @@
+"""Page, archive and email opened in headless Chromium: nothing wider than the screen, every image drawn."""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.cli import main
+
+CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
+                             shutil.which("google-chrome")) if p), None)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium (./dev setup installs it)")
+
+# The harness page holds the page in an iframe as wide as the device: headless Chromium will not
+# make its window narrower than 500 px, but an iframe is a viewport of its own, media queries included.
+HARNESS = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="%(src)s" style="border:0;width:%(width)dpx;height:20000px"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", () => {
+  const doc = document.getElementById("f").contentDocument;
+  const width = doc.documentElement.clientWidth;
+  const wide = [...doc.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest(".table-wrap"))
+    .map(e => e.tagName + "." + e.className);
+  const images = [...doc.images]
+    .map(i => ({src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0}));
+  const out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify({width, scroll: doc.documentElement.scrollWidth, wide, images});
+  document.body.appendChild(out);
+});
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A folder served over HTTP on 127.0.0.1 (so the harness may read its iframe), and its URL."""
+    root = tmp_path_factory.mktemp("served")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def measure(served: tuple[Path, str], page: Path, width: int) -> dict[str, Any]:
+    """Open `page` (inside the served folder) in headless Chromium at `width` CSS px; return the probe."""
+    assert CHROMIUM is not None
+    root, base = served
+    # Lazy images would wait for a scroll that never comes in a one-shot dump: load them all.
+    copy = page.with_name(f".probe-{page.name}")
+    copy.write_text(page.read_text(encoding="utf-8").replace(' loading="lazy"', ""), encoding="utf-8")
+    harness = root / f".harness-{width}.html"
+    harness.write_text(HARNESS % {"src": "/" + copy.relative_to(root).as_posix(), "width": width},
+                       encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+             f"--user-data-dir={profile}", "--window-size=1200,900", "--virtual-time-budget=10000",
+             "--dump-dom", base + harness.name],
+            capture_output=True, text=True, timeout=120)
+    copy.unlink()
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, done.stderr[-2000:]
+    data: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return data
+
+
+@pytest.fixture(scope="module")
+def site(sample_edition: Path, served: tuple[Path, str]) -> Path:
+    """A published copy of the sample edition in the served folder; returns the report's folder."""
+    out = served[0]
+    shutil.copytree(sample_edition, out / "llm-usage" / sample_edition.name)
+    assert main(["publish", "--out", str(out)]) == 0
+    return out / "llm-usage"
+
+
+@pytest.mark.parametrize("width", [375, 1000])
+def test_edition_page_fits_and_draws_every_chart(site: Path, served: tuple[Path, str], width: int) -> None:
+    seen = measure(served, site / "2026-W21" / "index.html", width)
+    assert seen["width"] == width
+    assert seen["scroll"] == width and seen["wide"] == [], seen["wide"]
+    images = seen["images"]
+    assert isinstance(images, list) and len(images) == 5
+    assert all(i["ok"] for i in images), images
+
+
+def test_archive_fits_a_phone(site: Path, served: tuple[Path, str]) -> None:
+    seen = measure(served, site / "index.html", 375)
+    assert seen["scroll"] == 375 and seen["wide"] == [], seen["wide"]
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_email_fits_phone_and_desktop_clients(sample_edition: Path, served: tuple[Path, str],
+                                             width: int) -> None:
+    email = served[0] / "email.html"
+    shutil.copy(sample_edition / "email.html", email)
+    seen = measure(served, email, width)
+    assert seen["scroll"] == width and seen["wide"] == [], seen["wide"]
+    images = seen["images"]
+    assert isinstance(images, list) and len(images) == 2
+    assert all(str(i["src"]).startswith("cid:") for i in images)  # the mail client resolves them

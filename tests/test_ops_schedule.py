@@ -1,0 +1,180 @@
+"""`weekly schedule` driven through weeks by an injected clock (freezegun moves time only when it sleeps)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from ops_fixtures import copy_sample, restore_usage
+
+from generator.cli import main
+from generator.delivery import subscribers
+from generator.locks import LockHeld, held
+from generator.ops import service as service_module
+from generator.ops import steps
+from generator.ops.events import EventLog
+from generator.ops.run import RunResult
+from generator.ops.service import Service, schedule_lock_path, serve
+from generator.report import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("WEEKLY_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("WEEKLY_SECRET", "ops-secret")
+    # `schedule` keeps its next run as naive local time: pin the machine's zone for the test.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def _run_service(report: Report, out: Path, start: str, until: str,
+                 on_sleep: Callable[[dt.datetime], None] = lambda now: None) -> list[str]:
+    """Serve from `start` to `until` (UTC) on a frozen clock; return the log lines."""
+    stream = io.StringIO()
+    with freeze_time(_utc(start)) as frozen:
+        def clock() -> dt.datetime:
+            return dt.datetime.now(dt.UTC)
+
+        def sleep(seconds: float) -> None:
+            frozen.tick(dt.timedelta(seconds=seconds))
+            on_sleep(clock())
+
+        serve(Service(report, out, dt.timedelta(minutes=report.schedule.retry_minutes)),
+              EventLog(stream, clock, report.slug), clock, sleep, lambda: clock() >= _utc(until))
+    return stream.getvalue().splitlines()
+
+
+def _completed(report: Report) -> list[str]:
+    conn = subscribers.connect(report.slug)
+    try:
+        return steps.completed_editions(conn)
+    finally:
+        conn.close()
+
+
+def _line(lines: list[str], *parts: str) -> str:
+    found = [ln for ln in lines if all(p in ln for p in parts)]
+    assert len(found) == 1, (parts, lines)
+    return found[0]
+
+
+def test_weeks_on_time_then_a_gap_caught_up_on_restart(tmp_path: Path) -> None:
+    report = copy_sample(tmp_path)  # Tuesdays 08:00 Europe/London (07:00 UTC in summer)
+    out = tmp_path / "out"
+    # A fresh install on Tuesday 5 May, after the hour: the week due now (W18) is made at once.
+    first = _run_service(report, out, "2026-05-05 09:30", "2026-05-13 00:00")
+    assert _line(first, "week=2026-W18", "step=build", "outcome=done").startswith("ts=2026-05-05T09:30:00")
+    # The next Tuesday at 08:00 London: W19, on the minute.
+    assert _line(first, "week=2026-W19", "step=publish", "outcome=done").startswith("ts=2026-05-12T07:00:00")
+    assert _completed(report) == ["2026-W18", "2026-W19"]
+    assert "event=stop" in first[-1]
+
+    # Down for two weeks; on restart both missed editions are made, only the newest mailed.
+    second = _run_service(report, out, "2026-05-26 10:00", "2026-05-26 12:00")
+    assert "event=catch-up weeks=2026-W20,2026-W21" in _line(second, "event=catch-up")
+    superseded = _line(second, "week=2026-W20", "step=send")
+    assert 'detail="not sent: a newer edition went out instead"' in superseded
+    assert "superseded" not in _line(second, "week=2026-W21", "step=send")
+    assert _completed(report) == ["2026-W18", "2026-W19", "2026-W20", "2026-W21"]
+    feed = (out / "llm-usage" / "feed.xml").read_text(encoding="utf-8")
+    assert all(f"/2026-W{n}/" in feed for n in (18, 19, 20, 21))
+
+
+def test_a_late_data_drop_is_retried_after_the_delay(tmp_path: Path) -> None:
+    report = copy_sample(tmp_path, drop_weeks_from="2026-05-18")  # W21's data has not come
+    out = tmp_path / "out"
+    conn = subscribers.connect(report.slug)
+    for step in steps.STEPS:  # last week's edition went out
+        steps.record(conn, "2026-W20", step, "done")
+    conn.close()
+    arrived: list[dt.datetime] = []
+
+    def data_arrives(now: dt.datetime) -> None:
+        if now >= _utc("2026-05-26 07:10") and not arrived:
+            restore_usage(report)
+            arrived.append(now)
+
+    lines = _run_service(report, out, "2026-05-26 06:50", "2026-05-26 08:00", data_arrives)
+    waiting = _line(lines, "week=2026-W21", "outcome=waiting")
+    assert waiting.startswith("ts=2026-05-26T07:00:00") and "no usage data for 2026-W21" in waiting
+    assert _line(lines, "event=retry").endswith("at=2026-05-26T07:30:00+00:00")
+    assert _line(lines, "week=2026-W21", "step=build", "outcome=done").startswith("ts=2026-05-26T07:30:00")
+    assert _completed(report) == ["2026-W20", "2026-W21"]
+
+
+def test_a_job_that_raises_is_logged_and_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = copy_sample(tmp_path)
+    calls: list[dt.datetime] = []
+
+    def flaky(report: Report, week: dt.date, out: Path, log: EventLog, **options: object) -> RunResult:
+        calls.append(dt.datetime.now(dt.UTC))
+        if len(calls) == 1:
+            log.emit(week="2026-W21", step="build", outcome="failed", detail="OSError: disk full")
+            raise OSError("disk full")
+        conn = subscribers.connect(report.slug)
+        for step in steps.STEPS:
+            steps.record(conn, "2026-W21", step, "done")
+        conn.close()
+        return RunResult("2026-W21", out, tuple((s, "done") for s in steps.STEPS))
+
+    monkeypatch.setattr(service_module, "run_week", flaky)
+    lines = _run_service(report, tmp_path / "out", "2026-05-26 07:05", "2026-05-26 09:00")
+    assert [c.isoformat() for c in calls] == ["2026-05-26T07:05:00+00:00", "2026-05-26T07:35:00+00:00"]
+    assert "disk full" in _line(lines, "outcome=failed") and "event=stop" in lines[-1]
+
+
+def test_a_second_scheduler_finds_the_lock_held(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = copy_sample(tmp_path)
+    with held(schedule_lock_path(report.slug), "a scheduler"):
+        with pytest.raises(LockHeld, match="weekly schedule for llm-usage is already running"):
+            _run_service(report, tmp_path / "out", "2026-05-26 07:05", "2026-05-26 09:00")
+        assert main(["schedule", "--report", str(report.folder), "--out", str(tmp_path / "out")]) == 3
+    assert f"(pid {os.getpid()})" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path) -> None:
+    report = copy_sample(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # The child's clock starts just after the sample's last scheduled edition and runs on from there.
+    start = ("import sys; import pandas, matplotlib.pyplot, weasyprint; from freezegun import freeze_time; "
+             "from generator.cli import main; "
+             "freeze_time('2026-05-26 07:05:00', tick=True).start(); sys.exit(main(sys.argv[1:]))")
+    child = subprocess.Popen([sys.executable, "-c", start, "schedule", "--report", str(report.folder),
+                              "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not any((out / "llm-usage").glob(".*.tmp/charts")):  # mid-build of the catch-up week
+            if time.monotonic() > deadline or child.poll() is not None:
+                pytest.fail(f"the scheduler never reached the build: {child.communicate(timeout=30)[1]}")
+            time.sleep(0.02)
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=90)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, err
+    assert "SIGTERM: stopping after the current step" in err
+    assert "step=build outcome=done" in err and "step=check outcome=stopped" in err and "event=stop" in err
+    edition = next(p for p in (out / "llm-usage").iterdir() if not p.name.startswith("."))
+    assert (edition / "facts.json").is_file()  # the step under way was finished, whole
