@@ -46,18 +46,24 @@ def _fsync_tree(folder: Path) -> None:
                 os.fsync(handle.fileno())
 
 
-def recover(parent: Path) -> None:
-    """Put back an edition whose swap was interrupted and drop stale staging folders."""
+def recover(parent: Path, name: str | None = None, *, staging: bool = True) -> None:
+    """Put back editions whose swap was interrupted and drop their stale staging folders.
+
+    With `name`, only that edition is touched: parallel builds share `parent`, and one build
+    must not delete the folder another is writing. `staging=False` leaves staging folders alone,
+    for callers (publish) that may run while a build is under way.
+    """
     if not parent.is_dir():
         return
-    for retired in parent.glob(".*.old"):
+    for retired in parent.glob(f".{name or '*'}.old"):
         final = parent / retired.name[1:-4]
         if final.exists():
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(retired, final)
-    for staging in parent.glob(".*.tmp"):
-        shutil.rmtree(staging, ignore_errors=True)
+    if staging:
+        for folder in parent.glob(f".{name or '*'}.*.tmp"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_atomic(path: Path, text: str) -> None:

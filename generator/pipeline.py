@@ -18,6 +18,7 @@ from generator.render.base import EditionContent
 from generator.report import WEEKDAYS, Report
 from generator.snapshot import Snapshot
 from generator.story.build import write_story
+from generator.story.model import Story
 from generator.story.notes import load_notes
 from generator.story.numbers import ClaimBook
 from generator.weeks import WeekError, iso_label, parse_week
@@ -83,11 +84,12 @@ def build_edition(request: BuildRequest) -> Edition:
     story = write_story(facts, report, load_notes(report.notes_dir, facts.iso_week))
     chart_book = ClaimBook(prefix="g")
     charts = make_charts(facts, chart_book, source=report.source_name)
+    story = without_undrawn_charts(story, {chart.name for chart in charts})
     facts = dataclasses.replace(facts, claims=story.claims + chart_book.done())
     content = EditionContent(report, facts, story, charts, published_at(report, week),
                              with_pdf="pdf" in formats)
     folder = edition_folder(request.out, report, week)
-    recover(folder.parent)
+    recover(folder.parent, folder.name)
     with staged_folder(folder) as staging:
         write_facts(staging, content)
         render_all(content, staging, formats)
@@ -95,6 +97,17 @@ def build_edition(request: BuildRequest) -> Edition:
         if not result.ok:
             raise CheckFailed(result)
     return Edition(folder, content, result)
+
+
+def without_undrawn_charts(story: Story, drawn: set[str]) -> Story:
+    """The story with no section pointing at a chart the data could not support.
+
+    The story names each section's chart before drawing; the first weeks of a history, for
+    one, have too little data for the regions chart, and that section then stands without it.
+    """
+    sections = tuple(s if s.chart is None or s.chart in drawn else dataclasses.replace(s, chart=None)
+                     for s in story.sections)
+    return dataclasses.replace(story, sections=sections)
 
 
 def write_facts(folder: Path, content: EditionContent) -> Path:

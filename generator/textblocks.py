@@ -95,6 +95,8 @@ def text_blocks(text: str) -> list[str]:
 PAGE_FOOTER = re.compile(r"^\s*Page \d+ of \d+\s*$", re.MULTILINE)
 # Contents entries end in dotted leaders and a page number: page furniture, not figures.
 TOC_ENTRY = re.compile(r"^.*(?:\s?\.){4,}\s*\d+\s*$", re.MULTILINE)
+# A web address wrapped at the end of a line ("https://" then the host below) is one address.
+WRAPPED_URL = re.compile(r"(https?://(?:\S*[/:.\-])?)\n(?=\S)")
 
 
 def pdf_blocks(path: Path) -> list[str]:
@@ -109,4 +111,5 @@ def pdf_blocks(path: Path) -> list[str]:
         check=True, capture_output=True, text=True,
     )
     pages = result.stdout.split("\f")
-    return [TOC_ENTRY.sub("", PAGE_FOOTER.sub("", page)).strip() for page in pages if page.strip()]
+    return [TOC_ENTRY.sub("", PAGE_FOOTER.sub("", WRAPPED_URL.sub(r"\1", page))).strip()
+            for page in pages if page.strip()]

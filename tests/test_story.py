@@ -188,3 +188,18 @@ def test_reading_time_follows_words() -> None:
     (_, _), (_, story) = _sample_stories()
     assert story.meta.reading_minutes == -(-story.meta.words // 200)
     assert story.meta.words > 600
+
+
+def test_a_flat_model_is_said_in_words_and_still_traced(tmp_path: Path) -> None:
+    # The week before LAST has every model at 1.14 × its base: repeat alpha's exactly.
+    rows = history() + last_week(cnlab__alpha=342, cnco__beta=330, uslab__gamma=250, usco__delta=190,
+                                 frlab__epsilon=70, others=470)
+    facts, story = story_for(tmp_path, rows)
+    alpha = next(m for m in facts.models if m.model == "cnlab/alpha")
+    assert alpha.change_pct == 0
+    path = f"models.{facts.models.index(alpha)}.change_pct|"
+    specs = {c.fact.removeprefix(path): c.value for c in story.claims if c.fact.startswith(path)}
+    # Prose says it in words (and records them); the table's signed column still shows 0 %.
+    assert all(re.fullmatch(r"zero:\d:(flat|no change to the precision shown)|spct:\d", s) for s in specs)
+    assert any(spec.startswith("zero:") for spec in specs)
+    assert_claims_true(facts, story)

@@ -60,6 +60,9 @@ def _build_one(report: Report, week: dt.date, out: Path, usage: Path | None) -> 
         build_edition(BuildRequest(report=report, week=iso_label(week), usage=usage, out=out))
     except (InputError, CheckFailed) as exc:
         return Outcome(iso_label(week), "failed", time.monotonic() - started, str(exc))
+    except Exception as exc:  # a bug in one week must not abort the others' builds
+        detail = f"internal error: {type(exc).__name__}: {exc}"
+        return Outcome(iso_label(week), "failed", time.monotonic() - started, detail)
     return Outcome(iso_label(week), "built", time.monotonic() - started)
 
 

@@ -129,7 +129,7 @@ def scan_editions(report: Report, out: Path) -> tuple[SiteEntry, ...]:
 def publish_site(report: Report, out: Path) -> SiteResult:
     """Write the archive, the Atom feed and the sitemap of a report's built editions."""
     root = out / report.slug
-    recover(root)
+    recover(root, staging=False)  # a build may be writing its staging folder right now
     entries = scan_editions(report, out)
     if not entries:
         raise InputError(f"no editions to publish in {display_path(root)}; run `weekly build` first")

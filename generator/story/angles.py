@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from generator.facts.model import Facts, ModelFacts
-from generator.story.numbers import ClaimBook
+from generator.story.numbers import ClaimBook, article_for
 from generator.story.phrases import (
     change_noun,
     pick,
@@ -69,8 +69,9 @@ def _lead_angles(facts: Facts, w: int) -> list[Angle]:
 
         def headline(book: ClaimBook) -> str:
             n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
-            return pick([f"{a} Models Outpace {b} Rivals for a {n} Straight Week",
-                         f"{a} Models Lead {b} Rivals for a {n} Consecutive Week"], w)
+            an = article_for(n)
+            return pick([f"{a} Models Outpace {b} Rivals for {an} {n} Straight Week",
+                         f"{a} Models Lead {b} Rivals for {an} {n} Consecutive Week"], w)
 
         def summary(book: ClaimBook) -> str:
             n = book.num("lead.streak_weeks", lead.streak_weeks, "card")

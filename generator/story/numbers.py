@@ -13,6 +13,8 @@ fact from `facts.json` with the same spec and compares. Specs:
     ctx         context window ("1M", "128K", "1.05M")
     date        a date written out ("May 18, 2026")
     week        an ISO week label ("2026-W21")
+    zero:D:W    the words W for a percentage that is 0 at D decimals ("flat"); any other value
+                does not render, so the check catches a "flat" that has stopped being true
 """
 
 from __future__ import annotations
@@ -94,6 +96,11 @@ def render(value: Any, spec: str) -> str:
         return f"{day.strftime('%B')} {day.day}, {day.year}"
     if kind == "week":
         return str(value)
+    if kind == "zero":
+        decimals, _, words = rest.partition(":")
+        if float(_fixed(abs(float(value)), int(decimals))) != 0:
+            raise ValueError(f"{value} is not zero at {decimals} decimals")
+        return words
     raise ValueError(f"unknown number spec {spec!r}")
 
 
@@ -105,9 +112,10 @@ def unit_word(unit: str) -> str:
 def article_for(rendered: str) -> str:
     """'a' or 'an' before a number as it is read aloud: an 11 % rise, an 18 % fall, a 19 % rise."""
     digits = rendered.lstrip("+" + MINUS).replace(",", "")
-    head = digits.split(".")[0]
-    if not head.isdigit():
-        return "an" if head[:1].lower() in "aeiou" else "a"
+    # Only the leading whole number is read first: "11th", "8K" and "18.5" sound like 11, 8, 18.
+    head = digits[:len(digits) - len(digits.lstrip("0123456789"))]
+    if not head:
+        return "an" if digits[:1].lower() in "aeiou" else "a"
     n = int(head)
     if head.startswith("8") or n in (11, 18) or (len(head) in (5, 6) and head[:2] in ("11", "18")):
         return "an"
@@ -141,6 +149,12 @@ class ClaimBook:
             self.claims.append(Claim(claim_id, text, rendered, f"{fact}|{spec}"))
         self._pending.clear()
         return text
+
+    def as_words(self, words: str) -> str:
+        """Record the figure held last as `words` that say it is zero ("flat"), and return them."""
+        fact, spec, _rendered, value = self._pending.pop()
+        decimals = spec.partition(":")[2]
+        return self.num(fact, value, f"zero:{decimals}:{words}")
 
     def drop_pending(self) -> None:
         """Forget figures rendered for a sentence that was not used."""

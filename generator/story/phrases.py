@@ -62,7 +62,7 @@ def change_noun(book: ClaimBook, path: str, value: float, decimals: int, up: str
     """'a 27.49 % rise', 'an 11 % fall' or 'no change', recorded in the book."""
     rendered = book.num(path, value, f"pct:{decimals}")
     if float(rendered) == 0:
-        return "no change to the precision shown"
+        return book.as_words("no change to the precision shown")
     noun = up if value > 0 else down
     return f"{article_for(rendered)} {rendered}{NBSP}% {noun}"
 
@@ -71,7 +71,7 @@ def change_verb(book: ClaimBook, path: str, value: float, decimals: int) -> str:
     """'up 19 %' / 'down 3 %' / 'flat', recorded in the book."""
     rendered = book.num(path, value, f"pct:{decimals}")
     if float(rendered) == 0:
-        return "flat"
+        return book.as_words("flat")
     return f"{'up' if value > 0 else 'down'} {rendered}{NBSP}%"
 
 

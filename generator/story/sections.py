@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from generator.facts.model import Facts, ModelFacts
 from generator.story.model import Bullet, Section, Table, paragraph
-from generator.story.numbers import ClaimBook
+from generator.story.numbers import ClaimBook, article_for
 from generator.story.phrases import (
     change_noun,
     change_verb,
@@ -28,7 +28,8 @@ def _catalogue_sentence(book: ClaimBook, model: ModelFacts, w: int) -> str | Non
     parts = []
     at = _m(model)
     if model.context_length:
-        parts.append(f"a {book.num(f'{at}.context_length', model.context_length, 'ctx')}-token "
+        window = book.num(f"{at}.context_length", model.context_length, "ctx")
+        parts.append(f"{article_for(window)} {window}-token "
                      "context window")
     if len(model.input_modalities) > 1:
         parts.append(f"{join_list(list(model.input_modalities))} input")

@@ -1,0 +1,38 @@
+"""Number rendering and the small words around numbers: articles, zero said in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.story.numbers import ClaimBook, article_for, render
+from generator.story.phrases import change_noun, change_verb
+
+
+@pytest.mark.parametrize(("rendered", "article"), [
+    ("11", "an"), ("11th", "an"), ("18.5", "an"), ("8K", "an"), ("80,000", "an"), ("eighth", "an"),
+    ("19", "a"), ("128K", "a"), ("1.05M", "a"), ("110", "a"), ("second", "a"), ("+11", "an"),
+])
+def test_article_follows_how_the_number_is_read(rendered: str, article: str) -> None:
+    assert article_for(rendered) == article
+
+
+def test_zero_change_is_recorded_as_the_words_that_say_it() -> None:
+    book = ClaimBook()
+    assert change_verb(book, "models.0.change_pct", 0.04, 1) == "flat"
+    book.sentence("Alpha was flat on the week.")
+    assert change_noun(book, "models.1.change_pct", -0.004, 2) == "no change to the precision shown"
+    book.sentence("Beta saw no change to the precision shown.")
+    assert change_verb(book, "models.2.change_pct", 0.05, 1) == "up 0.1\u00a0%"
+    book.sentence("Gamma was up 0.1\u00a0% on the week.")
+    claims = book.done()
+    assert [(c.value, c.fact) for c in claims] == [
+        ("flat", "models.0.change_pct|zero:1:flat"),
+        ("no change to the precision shown", "models.1.change_pct|zero:2:no change to the precision shown"),
+        ("0.1", "models.2.change_pct|pct:1"),
+    ]
+
+
+def test_a_flat_claim_stops_rendering_once_the_fact_moves() -> None:
+    assert render(0.049, "zero:1:flat") == "flat"
+    with pytest.raises(ValueError, match="not zero at 1 decimals"):
+        render(0.05, "zero:1:flat")
