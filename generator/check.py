@@ -4,6 +4,10 @@ Two passes. First, each claim of the ledger is re-rendered from the fact it name
 read exactly as written. Then every number in every text (page, Markdown, PDF, email parts)
 must belong to a claim whose sentence holds the same words around it. Names of models and
 makers are masked first, so the digits in "GPT-5.2" are not taken for figures.
+
+Figures written as words ("six", "seventh") are traced too, where they stand in a sentence the
+ledger records: such a word must read as its claim does, so "sixth" edited into "seventh" fails.
+Outside claimed sentences the same words are plain prose ("in its first week").
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError, Where
-from generator.story.numbers import render
+from generator.story.numbers import NUMBER_WORDS, render
 from generator.textblocks import html_blocks, markdown_blocks, pdf_blocks, text_blocks
 
 NUMBER = re.compile(r"(?<![\w.])[+\u2212-]?\$?\d+(?:[.,]\d+)*(?:[KM](?![a-zA-Z]))?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'(])|\s+·\s+|\s+\|\s+")
+NUMBER_WORD = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MASK = "\u27e8\u27e9"
 _URL = re.compile(r"(?:https?|mailto):\S+")
 WINDOW_WORDS = 2
@@ -139,11 +144,11 @@ def _sentences(block: str) -> list[str]:
     return head + _SENTENCE_END.split(block[label.end():] if label else block)
 
 
-def _windows(block: str) -> Iterable[tuple[str, str]]:
+def _windows(block: str, pattern: re.Pattern[str] = NUMBER) -> Iterable[tuple[str, str]]:
     """Each number of a block with the words around it, within its sentence."""
     for sentence in _sentences(block):
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
-        for match in NUMBER.finditer(sentence):
+        for match in pattern.finditer(sentence):
             first = next(i for i, (_, end) in enumerate(words) if end > match.start())
             last = next(i for i, (_, end) in enumerate(words) if end >= match.end())
             lo, hi = max(0, first - WINDOW_WORDS), min(len(words), last + WINDOW_WORDS + 1)
@@ -154,15 +159,31 @@ def _core(number: str) -> str:
     return number.lstrip("+\u2212-$").rstrip("KM")
 
 
+def _blank_number_words(words: str) -> str:
+    return NUMBER_WORD.sub("#", words)
+
+
 class _Ledger:
     """Claims indexed by the numbers in their values, for the text pass."""
 
     def __init__(self, claims: list[dict[str, Any]], mask: _Masker) -> None:
         self.by_number: dict[str, list[str]] = {}
+        self.word_sentences: list[str] = []
         for claim in claims:
             sentence = _words(mask(claim["text"]))
             for match in NUMBER.finditer(_normalise(claim["value"])):
                 self.by_number.setdefault(_core(match.group()), []).append(sentence)
+            if NUMBER_WORD.fullmatch(claim["value"]):
+                self.word_sentences.append(sentence)
+        self.word_shapes = [_blank_number_words(s) for s in self.word_sentences]
+
+    def traces_word(self, window: str) -> bool | None:
+        """Whether a number word reads as its claim; None when it stands in no claimed sentence."""
+        context = _words(window)
+        shape = _blank_number_words(context)
+        if not any(shape in s for s in self.word_shapes):
+            return None
+        return any(context in s for s in self.word_sentences)
 
     def traces(self, number: str, window: str | None) -> bool:
         sentences = self.by_number.get(_core(number), [])
@@ -213,4 +234,13 @@ def check_edition(folder: Path) -> CheckResult:
                     context = window if name not in _LOOSE else masked[:160]
                     problems.append(Problem(name, number, mask.names_back(context),
                                             "not traced to facts.json"))
+            if name in _LOOSE:
+                continue
+            for word, window in _windows(masked, NUMBER_WORD):
+                verdict = ledger.traces_word(window)
+                if verdict:
+                    traced += 1
+                elif verdict is not None:
+                    problems.append(Problem(name, word, mask.names_back(window),
+                                            "number word not as in facts.json"))
     return CheckResult(traced, tuple(files), tuple(problems))

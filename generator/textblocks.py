@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -79,12 +80,26 @@ def html_blocks(html: str) -> list[str]:
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 
+# The front-matter fields a site shows readers as prose (page title, meta description).
+_SHOWN_FIELD = re.compile(r'^(?:title|description): (".*")$', re.MULTILINE)
+
+
 def markdown_blocks(text: str) -> list[str]:
-    """Text blocks of a Markdown post, front matter left out, read as a Markdown renderer would."""
+    """Text blocks of a Markdown post read as a Markdown renderer would, plus its shown front matter."""
     import markdown
 
-    body = _FRONT_MATTER.sub("", text, count=1)
-    return html_blocks(markdown.markdown(body, extensions=["tables"]))
+    head = _FRONT_MATTER.match(text)
+    shown = [_unquote(m.group(1)) for m in _SHOWN_FIELD.finditer(head.group())] if head else []
+    body = text[head.end():] if head else text
+    return shown + html_blocks(markdown.markdown(body, extensions=["tables"]))
+
+
+def _unquote(value: str) -> str:
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return value.strip('"')
+    return loaded if isinstance(loaded, str) else value
 
 
 def text_blocks(text: str) -> list[str]:

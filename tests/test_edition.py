@@ -45,6 +45,25 @@ def test_one_altered_number_fails_the_check(
     assert f"{name}: '3'" in err and "a 3 % rise" in err.replace("\u00a0", " ")
 
 
+@pytest.mark.parametrize(("name", "before", "after"), [
+    ("index.html", "for a Sixth Consecutive Week", "for a Seventh Consecutive Week"),
+    ("article.md", 'ones for six weeks running', 'ones for five weeks running'),  # front matter
+    ("email.txt", "growing for seven straight weeks", "growing for eight straight weeks"),
+])
+def test_an_altered_number_word_fails_the_check(
+    sample_edition: Path, tmp_path: Path, name: str, before: str, after: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    edition = _copy(sample_edition, tmp_path)
+    path = edition / name
+    text = path.read_text(encoding="utf-8")
+    assert before in text
+    path.write_text(text.replace(before, after, 1), encoding="utf-8")
+    assert main(["check", str(edition)]) == 1
+    err = capsys.readouterr().err
+    assert f"{name}: '{after.split()[2]}'" in err and "number word not as in facts.json" in err
+
+
 def test_an_altered_fact_fails_the_claim(sample_edition: Path, tmp_path: Path) -> None:
     edition = _copy(sample_edition, tmp_path)
     facts = edition / "facts.json"

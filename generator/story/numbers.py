@@ -34,6 +34,9 @@ _ORDINALS = (
 )
 
 
+NUMBER_WORDS = _CARDINALS + _ORDINALS  # the figures `card` and `ord` write as words
+
+
 def _fixed(value: float, decimals: int) -> str:
     # Decimal rounding of the shortest repr: 0.125 → "0.13" as a reader expects, not "0.12".
     from decimal import ROUND_HALF_UP, Decimal
