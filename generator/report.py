@@ -46,6 +46,14 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class InputLimits:
+    """How large an input may be before it is refused unread."""
+
+    max_bytes: int = 50_000_000
+    max_models: int = 20_000
+
+
+@dataclass(frozen=True)
 class Report:
     """A report's configuration, with paths resolved against its folder."""
 
@@ -67,6 +75,7 @@ class Report:
     variants: VariantRules = field(default_factory=VariantRules)
     schedule: Schedule = field(default_factory=Schedule)
     email: EmailSettings = field(default_factory=EmailSettings)
+    limits: InputLimits = field(default_factory=InputLimits)
 
     @property
     def templates_dir(self) -> Path:
@@ -174,4 +183,13 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
             attach_pdf=bool(v["email.attach_pdf"]),
             unsubscribe_mailto=v["email.unsubscribe_mailto"],
         ),
+        limits=_limits(folder, v),
     )
+
+
+def _limits(folder: Path, v: dict[str, Any]) -> InputLimits:
+    where = Where(display_path(folder / CONFIG_NAME))
+    for key in ("data.max_bytes", "data.max_models"):
+        if v[key] < 1:
+            raise InputError(f"{key} expected at least 1, got {v[key]!r}", where)
+    return InputLimits(max_bytes=v["data.max_bytes"], max_models=v["data.max_models"])

@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data.models", "", "Model catalogue (CSV, JSON or saved OpenRouter response)."),
     Setting("data.authors", "", "Authors table extending or overriding the built-in one."),
     Setting("data.notes", "notes", "Folder of editor notes, one `YYYY-Www.md` per week."),
+    Setting("data.max_bytes", 50_000_000, "Largest input file accepted, in bytes; a bigger one is refused."),
+    Setting("data.max_models", 20_000, "Most distinct models a usage table or catalogue may hold."),
     Setting("data.rounded", False, "Declare that the source rounds its figures (adds a caveat)."),
     Setting("variants.merge", [":free", ":beta"], "Id suffixes merged into their base model."),
     Setting("variants.dated_slugs", False, "Merge dated slugs such as `-20260423` into the base."),

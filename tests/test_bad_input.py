@@ -272,3 +272,23 @@ def test_authors_as_json_with_missing_cells(folder: Path) -> None:
     (folder / "report.toml").write_text(text.replace("authors.csv", "authors.json"), "utf-8")
     facts = facts_of(load_report(folder), week(1))
     assert [(m.model, m.country) for m in facts.models][:2] == [("acme/a1", "CN"), ("bolt/b1", None)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needles"),
+    [
+        ("usage.jsonl", b'{"week": "2026-01-05", "model": "acme/a1", "tokens": 5}\n'
+         b'{"week": "2026-01-05", "model": "acme/\xff\xfe", "tokens": 5}\n',
+         ("demo/usage.jsonl, row 2", "expected UTF-8 text")),
+        ("usage.jsonl", b"[" * 100_000 + b"\n", ("demo/usage.jsonl, row 1", "nested too deeply")),
+        ("usage.json", b"[" * 100_000, ("demo/usage.json", "nested too deeply")),
+    ],
+)
+def test_undecodable_json_is_one_line(
+    name: str, content: bytes, needles: tuple[str, ...], folder: Path,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both once escaped as a traceback: a text-mode file raising UnicodeDecodeError, and
+    # json's recursion limit.
+    (folder / name).write_bytes(content)
+    assert_mentions(refused(folder, capsys, "--usage", str(folder / name)), *needles)

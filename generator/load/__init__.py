@@ -6,7 +6,8 @@ from pathlib import Path
 
 from generator.load.authors import load_authors
 from generator.load.catalogue import load_catalogue
-from generator.load.usage import load_usage
+from generator.load.limits import check_models, check_size
+from generator.load.usage import load_usage, usage_files
 from generator.report import Report
 from generator.snapshot import Snapshot
 
@@ -15,8 +16,15 @@ def load_snapshot(
     report: Report, usage_path: Path | None = None, models_path: Path | None = None
 ) -> Snapshot:
     """Load usage, catalogue and authors for a report; paths given here override the report's."""
-    usage = load_usage(usage_path or report.usage_path, report.variants)
+    usage_path = usage_path or report.usage_path
     catalogue_path = models_path or report.models_path
+    # Limits first: a table too big to hold is refused before pandas tries to hold it.
+    check_models(usage_files(usage_path), ("model",), report.limits)
+    if catalogue_path is not None:
+        check_models((catalogue_path,), ("model", "id"), report.limits)
+    if report.authors_path is not None:
+        check_size(report.authors_path, report.limits)
+    usage = load_usage(usage_path, report.variants)
     catalogue = (
         load_catalogue(catalogue_path, report.variants)
         if catalogue_path is not None

@@ -107,8 +107,14 @@ def _without_blank_lines(frame: pd.DataFrame) -> pd.DataFrame:
 def _read_jsonl(path: Path, where: Where) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     lines: list[int] = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        # Lines are decoded one by one (not by a text-mode file) so that bad UTF-8 is reported
+        # with its line number instead of escaping as a UnicodeDecodeError.
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise InputError("expected UTF-8 text", Where(where.file, number)) from None
             if not line.strip():
                 continue
             try:
@@ -117,6 +123,9 @@ def _read_jsonl(path: Path, where: Where) -> pd.DataFrame:
                 raise InputError(
                     f"expected a JSON object per line: {exc.msg}", Where(where.file, number)
                 ) from None
+            except RecursionError:
+                raise InputError("expected a JSON object per line: nested too deeply",
+                                 Where(where.file, number)) from None
             if not isinstance(record, dict):
                 raise InputError("expected a JSON object per line", Where(where.file, number))
             records.append(record)
@@ -133,6 +142,8 @@ def _read_json(path: Path, where: Where) -> Any:
         raise InputError(f"expected JSON: {exc.msg} at line {exc.lineno}", where) from None
     except UnicodeDecodeError:
         raise InputError("expected UTF-8 text", where) from None
+    except RecursionError:
+        raise InputError("expected JSON: nested too deeply", where) from None
 
 
 def _records_frame(raw: Any, key: str | None, where: Where) -> pd.DataFrame:

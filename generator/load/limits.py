@@ -1,0 +1,127 @@
+"""Input limits, checked before a table is parsed: a huge file is refused unread.
+
+pandas holds a whole table in memory, several times its size on disk, so an input with no
+bound could exhaust the machine of an unattended weekly run. The size of each file is checked
+first (a stat, nothing read); then the distinct models are counted by streaming the file,
+holding at most `max_models + 1` ids, and the count stops as soon as it is over the limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from generator.errors import InputError, Where, display_path
+from generator.load.tables import table_format
+from generator.report import InputLimits
+
+_BATCH_ROWS = 65_536
+
+
+def check_size(path: Path, limits: InputLimits) -> None:
+    """Refuse a file larger than `data.max_bytes` without reading it."""
+    if not path.is_file():
+        return  # a missing file is reported by the reader, with its own message
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise InputError(
+            f"the file is {size:,} bytes; at most {limits.max_bytes:,} are accepted "
+            "(setting data.max_bytes)",
+            Where(display_path(path)),
+        )
+
+
+def check_models(paths: Iterable[Path], columns: tuple[str, ...], limits: InputLimits) -> None:
+    """Refuse inputs that name more than `data.max_models` distinct models, reading as a stream.
+
+    `columns` are the names the model id may have (`model`, or `id` in an OpenRouter response);
+    the first one a file has is counted. Files are size-checked first.
+    """
+    seen: set[str] = set()
+    for path in paths:
+        check_size(path, limits)
+        if not path.is_file():
+            continue
+        for model in _model_ids(path, columns):
+            seen.add(model)
+            if len(seen) > limits.max_models:
+                raise InputError(
+                    f"more than {limits.max_models:,} distinct models; "
+                    "at most that many are accepted (setting data.max_models)",
+                    Where(display_path(path)),
+                )
+
+
+def _model_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:
+    # Unreadable or malformed files yield what they can: the full reader reports the fault
+    # with its row and column, which a counter cannot do as well.
+    try:
+        fmt = table_format(path)
+    except InputError:
+        return
+    try:
+        if fmt == "csv":
+            yield from _csv_ids(path, columns)
+        elif fmt == "jsonl":
+            yield from _jsonl_ids(path, columns)
+        elif fmt == "parquet":
+            yield from _parquet_ids(path, columns)
+        else:
+            yield from _json_ids(path, columns)
+    except (UnicodeDecodeError, csv.Error, ValueError, OSError, RecursionError):
+        return  # ValueError covers json's errors and pyarrow's ArrowInvalid
+
+
+def _csv_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        index = next((header.index(c) for c in columns if c in header), None)
+        if index is None:
+            return
+        for row in reader:
+            if len(row) > index:
+                yield row[index].strip()
+
+
+def _jsonl_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:
+    with path.open(encoding="utf-8-sig") as handle:
+        for line in handle:
+            if line.strip():
+                yield from _record_id(json.loads(line), columns)
+
+
+def _json_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:
+    # A JSON document cannot be streamed with the standard library; its size is bounded by
+    # data.max_bytes already, so parsing it whole is bounded too.
+    raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    records = raw.get("data") if isinstance(raw, dict) else raw
+    if isinstance(records, list):
+        for record in records:
+            yield from _record_id(record, columns)
+
+
+def _record_id(record: Any, columns: tuple[str, ...]) -> Iterator[str]:
+    if isinstance(record, dict):
+        for column in columns:
+            if column in record:
+                yield str(record[column]).strip()
+                return
+
+
+def _parquet_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:
+    import pyarrow.parquet as pq
+
+    # Parquet compresses well enough that a small file can hold a billion rows: read the one
+    # column in batches rather than the table.
+    parquet = pq.ParquetFile(path)
+    names = parquet.schema_arrow.names
+    column = next((c for c in columns if c in names), None)
+    if column is None:
+        return
+    for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, columns=[column]):
+        for value in batch.column(0).to_pylist():
+            yield str(value).strip()
