@@ -70,6 +70,19 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_aggregate(args: argparse.Namespace) -> int:
+    from generator.aggregate import aggregate_events
+    from generator.report import load_report
+
+    zone = load_report(args.report).schedule.timezone
+    done = aggregate_events(args.events, args.out, zone, memory_limit=args.memory_limit,
+                            threads=args.threads)
+    span = f"{done.weeks[0]} to {done.weeks[-1]}" if len(done.weeks) > 1 else done.weeks[0]
+    print(f"aggregated {done.events:,} events into {done.rows:,} rows ({len(done.weeks)} week(s), "
+          f"{span}, weeks from Monday 00:00 {zone}) in {done.path}")
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     for s in SETTINGS:
         print(f"{s.key:<28} {s.default!r:<24} {s.help}")
@@ -98,6 +111,16 @@ def _parser() -> argparse.ArgumentParser:
     from generator.ops.commands import add_commands as add_ops_commands
 
     add_ops_commands(sub)
+    aggregate = sub.add_parser("aggregate", help="sum raw usage events into the weekly usage table")
+    aggregate.add_argument("events", type=Path, metavar="EVENTS",
+                           help="events: .csv, .csv.gz or .parquet file, or a folder of them")
+    aggregate.add_argument("--out", type=Path, required=True, metavar="USAGE",
+                           help="usage table to write (.csv, or .parquet)")
+    aggregate.add_argument("--report", type=Path, help="report whose time zone sets the weeks")
+    aggregate.add_argument("--memory-limit", default="400MB",
+                           help="DuckDB memory limit; beyond it, DuckDB spills to a temporary folder")
+    aggregate.add_argument("--threads", type=int, default=2, help="DuckDB worker threads")
+    aggregate.set_defaults(run=_cmd_aggregate)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)
     return parser
