@@ -20,14 +20,16 @@ MIB = 1024 * 1024
 # The child imports pandas, pyarrow and matplotlib (about 150 MiB); parsing a 1 GiB file or a
 # million rows would take several times that.
 RSS_BOUND = 400 * MIB
-# Runs the CLI, then writes the process's own peak RSS (kilobytes on Linux) to a file: unlike
-# RUSAGE_CHILDREN in the test process, it cannot pick up another test's child.
+# Runs the CLI, then writes the peak RSS of its own address space (VmHWM, in kB). Not
+# ru_maxrss: Linux carries the parent's peak across fork and exec into it, and the parent
+# here is a pytest process that may have grown large on other tests.
 _MEASURED = (
-    "import os, resource, sys\n"
+    "import os, re, sys\n"
     "from generator.cli import main\n"
     "status = main(sys.argv[1:])\n"
+    "peak = re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1)\n"
     "with open(os.environ['RSS_FILE'], 'w') as f:\n"
-    "    f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "    f.write(peak)\n"
     "sys.exit(status)\n"
 )
 

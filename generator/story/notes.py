@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.load.values import display_text
 from generator.story.model import Paragraph, Span
 from generator.story.phrases import slugify
 
@@ -87,7 +88,7 @@ def parse_notes(text: str) -> Notes:
         elif not line.strip():
             flush()
         else:
-            buffer.append(line.strip())
+            buffer.append(display_text(line))
     flush()
     return Notes(
         take={k: tuple(v) for k, v in take.items()},
