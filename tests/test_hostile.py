@@ -215,3 +215,27 @@ def test_pdf_fetches_nothing_outside_the_edition(
     assert "outside the edition folder" in err[0]
     assert len(Counter.hits) == hits
     assert not (out / "rep" / "2026-W02").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "needle"),
+    [("{{ no_such_thing }}", "line 1: template error: 'no_such_thing' is undefined"),
+     ("{% if %}", "line 1: template error:")],
+)
+def test_a_report_template_error_is_one_line(
+    template: str, needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Templates render with undefined variables as errors (StrictUndefined), never as "".
+    rows = [(week(0), "acme/a1", 300), (week(1), "acme/a1", 330), (week(1), "bolt/b1", 20)]
+    folder = write_report(tmp_path / "rep", rows)
+    own = folder / "templates" / "md"
+    own.mkdir(parents=True)
+    (own / "article.md").write_text(
+        '{% extends "builtin/md/article.md" %}{% block source_note %}' + template + "{% endblock %}",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    status = main(["build", "--report", str(folder), "--out", str(out), "--to", "md"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1, err
+    assert "templates/md/article.md" in err[0] and needle in err[0]
+    assert [p for p in out.rglob("*") if p.is_file() or p.name.startswith(".")] == []
