@@ -79,10 +79,8 @@ def loopback() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, loopback: str) -> dict[str, str]:
-    """Build and publish the hostile report; return each format's text, read as its reader does."""
-    root = tmp_path_factory.mktemp("hostile")
+def hostile_report(root: Path, elsewhere: str) -> Path:
+    """Write the hostile report (notes point images at `elsewhere`); its edition is week(3)."""
     rows = []
     for i in range(4):
         rows += [(week(i), "acme/a1", 3000 + 100 * i), (week(i), "bolt/b1", 2000 - 10 * i),
@@ -95,9 +93,17 @@ def built(tmp_path_factory: pytest.TempPathFactory, loopback: str) -> dict[str, 
     notes.mkdir()
     (notes / "2026-W05.md").write_text(
         f"## Take: why it matters\n\n{NOTE} {BAD_LINK}\n\n"
-        f"![pixel]({loopback}/pixel.png) <img src=\"{loopback}/raw.png\"> "
-        f"<link rel=stylesheet href=\"{loopback}/x.css\">\n",
+        f"![pixel]({elsewhere}/pixel.png) <img src=\"{elsewhere}/raw.png\"> "
+        f"<link rel=stylesheet href=\"{elsewhere}/x.css\">\n",
         encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, loopback: str) -> dict[str, str]:
+    """Build and publish the hostile report; return each format's text, read as its reader does."""
+    root = tmp_path_factory.mktemp("hostile")
+    folder = hostile_report(root, loopback)
     out = root / "out"
     assert main(["build", "--report", str(folder), "--out", str(out), "--week", week(3)]) == 0
     assert main(["publish", "--report", str(folder), "--out", str(out)]) == 0
