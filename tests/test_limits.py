@@ -140,3 +140,18 @@ def test_authors_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_a_limit_below_one_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     line = refused_line(limited(tmp_path, max_models=0), capsys)
     assert "data.max_models expected at least 1" in line
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (b"## Take: advice\n\n" + b"x" * 300, "at most 200 are accepted"),
+    (b"## Take: advice\n\nna\xefve\xff\n", "expected UTF-8 text"),
+])
+def test_editor_notes_too_big_or_not_utf8(
+    content: bytes, needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The notes were read whole and decoded unchecked: a traceback on bad UTF-8.
+    folder = limited(tmp_path, max_bytes=200)
+    (folder / "notes").mkdir()
+    (folder / "notes" / "2026-W03.md").write_bytes(content)
+    line = refused_line(folder, capsys)
+    assert "notes/2026-W03.md" in line and needle in line
