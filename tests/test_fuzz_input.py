@@ -1,7 +1,7 @@
 """Generated usage tables and catalogues, valid and broken: a checked edition or one clear line.
 
-Hypothesis writes a report's inputs (CSV, JSON Lines or a JSON array, per the design's input
-contract) and then damages some of them: numbers that are not whole counts, a missing column,
+Hypothesis writes a report's inputs (usage as CSV, JSON Lines or a JSON array, per the design's
+input contract; a catalogue, an authors table, editor notes) and then damages some of them: numbers that are not whole counts, a missing column,
 a repeated week and model, an empty file, bytes that are not UTF-8, values too big to hold.
 Every build must end in exactly one of two ways: status 0 with a complete edition that
 `weekly check` passes, or status 2 with one line and nothing written. Never a traceback,
@@ -55,7 +55,9 @@ def usage_file(draw: st.DrawFn) -> tuple[str, bytes, list[str]]:
     """A usage file (name, bytes) with zero to two kinds of damage, and the damage done."""
     rows = draw(usage_rows())
     fmt = draw(st.sampled_from(("csv", "jsonl", "json")))
-    breaks = draw(st.lists(st.sampled_from(BREAKS), max_size=2, unique=True))
+    # Half the tables are left whole, so that valid input is tried as often as broken.
+    breaks = draw(st.lists(st.sampled_from(BREAKS), min_size=1, max_size=2, unique=True)
+                  if draw(st.booleans()) else st.just([]))
     columns = ["week", "model", "tokens"]
     for kind in breaks:
         row = draw(st.sampled_from(rows))
@@ -102,7 +104,7 @@ def catalogue_file(draw: st.DrawFn) -> tuple[bytes, list[str]] | None:
             "open_weights": draw(st.sampled_from(("true", "false", ""))),
             "price_prompt": draw(st.sampled_from(("0.2", "3", "", "0"))),
         })
-    breaks = draw(st.lists(st.sampled_from(CATALOGUE_BREAKS), max_size=1))
+    breaks = [draw(st.sampled_from(CATALOGUE_BREAKS))] if draw(st.integers(0, 3)) == 0 else []
     entry = entries[0]
     for kind in breaks:
         if kind == "released":
@@ -120,6 +122,45 @@ def catalogue_file(draw: st.DrawFn) -> tuple[bytes, list[str]] | None:
     if "non_utf8" in breaks:
         data += b"x/\xff,\xfe\n"
     return data, breaks
+
+
+# Editor notes hold no digits (a figure in a note cannot be traced and fails the build, by design).
+NOTE_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Nd")), max_size=80)
+NOTE_LINES = st.one_of(
+    NOTE_TEXT,
+    st.sampled_from(("## Take: why it matters", "## Take: risks (replace)", "## Take: advice",
+                     "## Section: acme/a1", "## Section: nowhere", "# Title", "",
+                     "[x](javascript:alert(document.cookie))", "**bold** [ok](https://example.org/)",
+                     "{{ seven*seven }} {% raw %}", "<script>alert('x')</script>")),
+)
+
+
+@st.composite
+def notes_file(draw: st.DrawFn) -> bytes | None:
+    """An editor's note for the latest week, or none; sometimes not UTF-8."""
+    if draw(st.booleans()):
+        return None
+    data = "\n".join(draw(st.lists(NOTE_LINES, max_size=8))).encode("utf-8")
+    if draw(st.integers(0, 9)) == 0:
+        data += b"\xff\xfe"
+    return data
+
+
+@st.composite
+def authors_file(draw: st.DrawFn) -> bytes:
+    """The authors table, sometimes damaged: a bad country, a missing column, bad bytes."""
+    rows = [list(row) for row in AUTHORS]
+    header = ["author", "name", "country"]
+    damaged = draw(st.integers(0, 5)) == 0
+    damage = draw(st.sampled_from(("country", "column", "bytes", "blank"))) if damaged else "none"
+    if damage == "country":
+        rows[draw(st.integers(0, len(rows) - 1))][2] = draw(st.sampled_from(("China", "c", "12", "ZZZ")))
+    elif damage == "column":
+        header, rows = header[:2], [r[:2] for r in rows]
+    elif damage == "blank":
+        rows[0][0] = ""
+    data = csv_text(header, rows).encode("utf-8")
+    return data + b"zz,\xff,US\n" if damage == "bytes" else data
 
 
 def _encode(fmt: str, columns: list[str], rows: list[dict[str, Any]]) -> bytes:
@@ -143,14 +184,20 @@ def _weekly(*argv: str) -> tuple[int, list[str]]:
 
 @settings(max_examples=100, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(usage=usage_file(), catalogue=catalogue_file())
-def _one_build(usage: tuple[str, bytes, list[str]], catalogue: tuple[bytes, list[str]] | None) -> None:
+@given(usage=usage_file(), catalogue=catalogue_file(), notes=notes_file(), authors=authors_file())
+def _one_build(usage: tuple[str, bytes, list[str]], catalogue: tuple[bytes, list[str]] | None,
+               notes: bytes | None, authors: bytes) -> None:
     name, data, _ = usage
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "rep"
         folder.mkdir()
         (folder / name).write_bytes(data)
-        (folder / "authors.csv").write_text(csv_text(("author", "name", "country"), AUTHORS))
+        (folder / "authors.csv").write_bytes(authors)
+        if notes is not None:
+            # Every week's notes file gets the same text, so the latest week always has one.
+            (folder / "notes").mkdir()
+            for w in range(4):
+                (folder / "notes" / f"2026-W{w + 2:02d}.md").write_bytes(notes)
         models = 'models = "models.csv"\n' if catalogue else ""
         (folder / "report.toml").write_text(
             f'[data]\nusage = "{name}"\nauthors = "authors.csv"\n{models}', encoding="utf-8")
