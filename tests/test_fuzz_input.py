@@ -1,11 +1,12 @@
-"""Generated usage tables and catalogues, valid and broken: a checked edition or one clear line.
+"""Generated inputs, valid and broken: a checked edition or one clear line.
 
 Hypothesis writes a report's inputs (usage as CSV, JSON Lines or a JSON array, per the design's
-input contract; a catalogue, an authors table, editor notes) and then damages some of them: numbers that are not whole counts, a missing column,
-a repeated week and model, an empty file, bytes that are not UTF-8, values too big to hold.
-Every build must end in exactly one of two ways: status 0 with a complete edition that
-`weekly check` passes, or status 2 with one line and nothing written. Never a traceback,
-never a half-written folder. Derandomized, so CI runs the same cases every time.
+input contract; a catalogue, an authors table, editor notes) and then damages some of them:
+numbers that are not whole counts, a missing column, a repeated week and model, an empty file,
+bytes that are not UTF-8, values too big to hold. Every build must end in exactly one of two
+ways: status 0 with a complete edition that `weekly check` passes, or status 2 with one line
+and nothing written. Never a traceback, never a half-written folder. Derandomized, so CI runs
+the same cases every time.
 """
 
 from __future__ import annotations
