@@ -60,8 +60,12 @@ class CheckResult:
         return not self.problems
 
 
+# Direction marks are invisible and pdftotext drops them: they are not part of a name's words.
+_BIDI_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    text = _BIDI_MARKS.sub("", unicodedata.normalize("NFC", text))
     return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
 
 
@@ -100,16 +104,36 @@ def _names(facts: Any) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+# Shorter words are never broken, and must match whole: "a1" must not swallow the "a 1" of
+# "a 100 % rise".
+_BREAKABLE_WORD = 4
+
+
+def _across_lines(name: str) -> str:
+    words = [r"\s?".join(map(re.escape, word)) if len(word) >= _BREAKABLE_WORD else re.escape(word)
+             for word in _normalise(name).split(" ")]
+    return r"\s+".join(words)
+
+
 class _Masker:
     """Replaces known names by a placeholder, in texts and claim sentences alike."""
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], *, wrapped: bool = False) -> None:
         self._pattern = (
             re.compile("|".join(re.escape(_normalise(n)) for n in names), re.IGNORECASE)
             if names else None
         )
+        # `wrapped`: the text was laid out in lines (the PDF), where a word too long for its
+        # line or table cell is broken, and comes back from pdftotext with a break inside (in
+        # large type, also a space where glyphs stand apart).
+        self._wrapped = (
+            re.compile("|".join(map(_across_lines, names)), re.IGNORECASE)
+            if wrapped and names else None
+        )
 
     def __call__(self, text: str) -> str:
+        if self._wrapped is not None:
+            text = self._wrapped.sub(_MASK, _BIDI_MARKS.sub("", unicodedata.normalize("NFC", text)))
         normal = _normalise(text)
         return self._pattern.sub(_MASK, normal) if self._pattern else normal
 
@@ -215,8 +239,10 @@ def check_edition(folder: Path) -> CheckResult:
         raise InputError("expected an edition folder holding facts.json", Where(str(folder)))
     facts = json.loads(facts_path.read_text(encoding="utf-8"))
     problems = _claim_problems(facts)
-    mask = _Masker(_names(facts))
+    names = _names(facts)
+    mask = _Masker(names)
     ledger = _Ledger(facts.get("claims", []), mask)
+    masks = {name: _Masker(names, wrapped=True) if name in _LOOSE else mask for name in _file_readers()}
     traced = 0
     files = []
     for name, read in _file_readers().items():
@@ -226,7 +252,7 @@ def check_edition(folder: Path) -> CheckResult:
         files.append(name)
         for block in read(path):
             # A link's address is not a figure: "…/2026-W21/" is the edition's permalink.
-            masked = mask(_URL.sub("<url>", block))
+            masked = masks[name](_URL.sub("<url>", block))
             for number, window in _windows(masked):
                 if ledger.traces(number, None if name in _LOOSE else window):
                     traced += 1

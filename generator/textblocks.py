@@ -126,5 +126,19 @@ def pdf_blocks(path: Path) -> list[str]:
         check=True, capture_output=True, text=True,
     )
     pages = result.stdout.split("\f")
-    return [TOC_ENTRY.sub("", PAGE_FOOTER.sub("", WRAPPED_URL.sub(r"\1", page))).strip()
-            for page in pages if page.strip()]
+    return [TOC_ENTRY.sub("", PAGE_FOOTER.sub("", WRAPPED_URL.sub(r"\1", _without_contents(page))))
+            .strip() for page in pages if page.strip()]
+
+
+def _without_contents(page: str) -> str:
+    # The table of contents repeats the headings, which are read where they stand. An entry
+    # longer than a line wraps, and only its last line has the leaders that TOC_ENTRY knows;
+    # so the whole list goes, from its title to its last entry.
+    lines = page.split("\n")
+    title = next((i for i, line in enumerate(lines) if line.strip().endswith("Table of Contents")), None)
+    if title is None:
+        return page
+    entries = [i for i, line in enumerate(lines) if i > title and TOC_ENTRY.fullmatch(line)]
+    if not entries:
+        return page
+    return "\n".join(lines[:title] + lines[entries[-1] + 1:])

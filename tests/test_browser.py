@@ -122,3 +122,18 @@ def test_email_fits_phone_and_desktop_clients(sample_edition: Path, served: tupl
     images = seen["images"]
     assert isinstance(images, list) and len(images) == 2
     assert all(str(i["src"]).startswith("cid:") for i in images)  # the mail client resolves them
+
+
+def test_hostile_long_names_do_not_widen_the_page(served: tuple[Path, str], tmp_path: Path) -> None:
+    # A 288-letter word in a model's name, and markup in the names, at the narrowest width.
+    from helpers import week
+    from test_hostile import LONG_WORD, hostile_report
+
+    folder = hostile_report(tmp_path, served[1].rstrip("/"))
+    out = served[0] / "hostile"
+    assert main(["build", "--report", str(folder), "--out", str(out), "--to", "html",
+                 "--week", week(3)]) == 0
+    page = out / "rep" / "2026-W05" / "index.html"
+    assert LONG_WORD in page.read_text(encoding="utf-8")
+    seen = measure(served, page, 375)
+    assert seen["scroll"] == 375 and seen["wide"] == [], seen["wide"]

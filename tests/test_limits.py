@@ -20,14 +20,16 @@ MIB = 1024 * 1024
 # The child imports pandas, pyarrow and matplotlib (about 150 MiB); parsing a 1 GiB file or a
 # million rows would take several times that.
 RSS_BOUND = 400 * MIB
-# Runs the CLI, then writes the process's own peak RSS (kilobytes on Linux) to a file: unlike
-# RUSAGE_CHILDREN in the test process, it cannot pick up another test's child.
+# Runs the CLI, then writes the peak RSS of its own address space (VmHWM, in kB). Not
+# ru_maxrss: Linux carries the parent's peak across fork and exec into it, and the parent
+# here is a pytest process that may have grown large on other tests.
 _MEASURED = (
-    "import os, resource, sys\n"
+    "import os, re, sys\n"
     "from generator.cli import main\n"
     "status = main(sys.argv[1:])\n"
+    "peak = re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1)\n"
     "with open(os.environ['RSS_FILE'], 'w') as f:\n"
-    "    f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "    f.write(peak)\n"
     "sys.exit(status)\n"
 )
 
@@ -138,3 +140,18 @@ def test_authors_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_a_limit_below_one_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     line = refused_line(limited(tmp_path, max_models=0), capsys)
     assert "data.max_models expected at least 1" in line
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (b"## Take: advice\n\n" + b"x" * 300, "at most 200 are accepted"),
+    (b"## Take: advice\n\nna\xefve\xff\n", "expected UTF-8 text"),
+])
+def test_editor_notes_too_big_or_not_utf8(
+    content: bytes, needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The notes were read whole and decoded unchecked: a traceback on bad UTF-8.
+    folder = limited(tmp_path, max_bytes=200)
+    (folder / "notes").mkdir()
+    (folder / "notes" / "2026-W03.md").write_bytes(content)
+    line = refused_line(folder, capsys)
+    assert "notes/2026-W03.md" in line and needle in line

@@ -1,4 +1,4 @@
-"""SMTP with the standard library, configured only from the environment; the password is never logged.
+"""SMTP with the standard library, configured only from the environment; the login is never logged.
 
 `WEEKLY_SMTP_HOST` (required), `WEEKLY_SMTP_PORT` (default 587 starttls, 465 ssl, 25 none),
 `WEEKLY_SMTP_USER`, `WEEKLY_SMTP_PASSWORD`, `WEEKLY_SMTP_TLS` (`starttls` default, `ssl`, `none`) and
@@ -72,9 +72,10 @@ class SmtpConfig:
         return SmtpConfig(host, port, tls, user, password, env.get("WEEKLY_SMTP_CAFILE", ""))
 
     def describe(self) -> str:
-        """A loggable description (never the password)."""
-        who = f"{self.user}@" if self.user else ""
-        return f"{who}{self.host}:{self.port} ({self.tls})"
+        """A loggable description: server and mode, never the user name or the password."""
+        # The login is a credential too: logs are shipped and kept where secrets are not.
+        login = ", with login" if self.user else ""
+        return f"{self.host}:{self.port} ({self.tls}{login})"
 
 
 def _is_temporary(code: int) -> bool:
@@ -143,8 +144,8 @@ class SmtpSender:
             raise _failure(code, text) from None
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise InputError(f"SMTP login as {self.config.user!r} refused by {self.config.host} "
-                             f"({exc.smtp_code}); check WEEKLY_SMTP_USER and WEEKLY_SMTP_PASSWORD") from None
+            raise InputError(f"SMTP login refused by {self.config.host} ({exc.smtp_code}); "
+                             "check WEEKLY_SMTP_USER and WEEKLY_SMTP_PASSWORD") from None
         except smtplib.SMTPResponseException as exc:
             self._after_reply(exc.smtp_code)
             raise _failure(exc.smtp_code, exc.smtp_error) from None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.errors import InputError
 from generator.load.tables import read_table, require_columns
-from generator.load.values import where_of
+from generator.load.values import display_text, where_of
 from generator.resources import default_authors_file
 from generator.snapshot import Author
 
@@ -32,7 +32,7 @@ def read_authors(path: Path) -> dict[str, Author]:
                 f"expected an ISO 3166 alpha-2 country code such as CN or US, got {written!r}",
                 where_of(frame, i, "country"),
             )
-        name = _text(frame["name"].iat[i]) if "name" in frame.columns else ""
+        name = display_text(_text(frame["name"].iat[i])) if "name" in frame.columns else ""
         authors[slug] = Author(slug, name or slug, country)
     return authors
 

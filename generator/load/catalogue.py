@@ -11,7 +11,7 @@ import pandas as pd
 
 from generator.errors import InputError, Where
 from generator.load.tables import read_table, require_columns
-from generator.load.values import where_of
+from generator.load.values import display_text, where_of
 from generator.load.variants import base_model
 from generator.report import VariantRules
 from generator.snapshot import CatalogueEntry
@@ -113,7 +113,7 @@ def _from_openrouter(frame: pd.DataFrame, i: int) -> CatalogueEntry:
 
 
 def _text(value: Any) -> str | None:
-    return str(value) if value is not None else None
+    return display_text(str(value)) if value is not None else None
 
 
 def _date(value: Any, where: Where) -> dt.date | None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from generator.errors import InputError, Where, display_path
 from generator.load.tables import FILE, FORMATS, ROW, read_table, require_columns
-from generator.load.values import parse_counts, parse_texts, parse_weeks, where_of
+from generator.load.values import display_text, parse_counts, parse_texts, parse_weeks, where_of
 from generator.load.variants import base_model, is_free_variant
 from generator.report import VariantRules
 from generator.snapshot import OTHERS
@@ -74,7 +74,7 @@ def _validated(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = parse_counts(frame, column, optional=True)
     for column in TEXTS:
         if column in frame.columns:
-            out[column] = frame[column].map(lambda v: str(v).strip() if isinstance(v, str) else None)
+            out[column] = frame[column].map(lambda v: display_text(v) if isinstance(v, str) else None)
     if "country" in out.columns:
         _check_countries(frame, out["country"])
     out[FILE] = frame[FILE]

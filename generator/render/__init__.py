@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import jinja2
+
 from generator.errors import InputError
 from generator.render.base import EditionContent, Renderer
 from generator.render.email import render_email
+from generator.render.environment import report_template_error
 from generator.render.html import render_html
 from generator.render.markdown import render_markdown
 from generator.render.pdf import render_pdf
@@ -47,6 +50,13 @@ def render_all(content: EditionContent, folder: Path, names: Iterable[str]) -> t
     chosen = [RENDERERS[n] for n in chosen_renderers(names)]
     written: dict[Path, None] = {}
     for r in chosen:
-        for path in r.render(content, folder):
+        try:
+            paths = r.render(content, folder)
+        except jinja2.TemplateError as exc:
+            bad_input = report_template_error(exc, content.report)
+            if bad_input is None:
+                raise
+            raise bad_input from None
+        for path in paths:
             written[path] = None
     return tuple(written)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import jinja2
 
 from generator.charts.model import Chart
-from generator.errors import InputError
+from generator.errors import InputError, Where, display_path
 from generator.render import filters
 from generator.render.base import EditionContent
 from generator.report import Report
@@ -43,6 +43,30 @@ def require(module: str, install: str, purpose: str) -> ModuleType:
             f"{purpose} needs the {module!r} library ({type(exc).__name__}: {exc}); "
             f"install it with `{install}`"
         ) from None
+
+
+def report_template_error(exc: jinja2.TemplateError, report: Report) -> InputError | None:
+    """The error as bad input naming the report's own template and line, or None when it arose elsewhere.
+
+    A report's templates are written by its editors, so a typo there (an undefined variable,
+    a broken tag) is reported like bad data, in one line; in a built-in template it is a fault
+    of the program and keeps its traceback.
+    """
+    own = report.templates_dir.resolve()
+    place: tuple[str, int | None] | None = None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        place = (exc.filename, exc.lineno)
+    else:
+        # Jinja rewrites the traceback so that template frames carry the template's file/line.
+        tb = exc.__traceback__
+        while tb is not None:
+            if Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(own):
+                place = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+            tb = tb.tb_next
+    if place is None or not Path(place[0]).resolve().is_relative_to(own):
+        return None
+    line = f"line {place[1]}: " if place[1] else ""
+    return InputError(f"{line}template error: {exc.message or exc}", Where(display_path(place[0])))
 
 
 def template_folders(report: Report) -> tuple[Path, ...]:

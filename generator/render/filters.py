@@ -125,6 +125,9 @@ def spans_md(paragraph: Paragraph) -> str:
         href = safe_href(span.href)
         if href is not None:
             piece = f"[{piece}]({md_url(href)})"
+            if parts and parts[-1].endswith("!"):
+                # "!" before a link makes it an image, fetched by every reader of the post.
+                parts[-1] = parts[-1][:-1] + "\\!"
         parts.append(piece)
     return _guard_line_start("".join(parts).strip())
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.errors import InputError, Where, display_path
+from generator.load.values import display_text
 from generator.story.model import Paragraph, Span
 from generator.story.phrases import slugify
 
@@ -87,7 +89,7 @@ def parse_notes(text: str) -> Notes:
         elif not line.strip():
             flush()
         else:
-            buffer.append(line.strip())
+            buffer.append(display_text(line))
     flush()
     return Notes(
         take={k: tuple(v) for k, v in take.items()},
@@ -96,9 +98,17 @@ def parse_notes(text: str) -> Notes:
     )
 
 
-def load_notes(folder: Path, iso_week: str) -> Notes:
-    """The notes for a week, or empty notes when there is no file."""
+def load_notes(folder: Path, iso_week: str, max_bytes: int | None = None) -> Notes:
+    """The notes for a week, or empty notes when there is no file; larger than `max_bytes` is refused."""
     path = folder / f"{iso_week}.md"
     if not path.is_file():
         return Notes()
-    return parse_notes(path.read_text(encoding="utf-8-sig"))
+    where = Where(display_path(path))
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(f"the file is {size:,} bytes; at most {max_bytes:,} are accepted "
+                         "(setting data.max_bytes)", where)
+    try:
+        return parse_notes(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("expected UTF-8 text", where) from None
