@@ -1,0 +1,124 @@
+"""What a benchmark runs in its own fresh process; prints one JSON object on stdout.
+
+    python bench/child.py prepare OUT          build the sample edition, save its print HTML
+    python bench/child.py floor EDITION        the libraries alone: imports, 5 charts, the PDF
+    python bench/child.py warm REPORT OUT N    one edition, then N more timed in the same process
+    python bench/child.py history REPORT N     load + facts of the report's last week, N times
+    python bench/child.py aggregate EVENTS OUT raw events into the weekly table
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+PRINT_HTML = "bench-print.html"
+
+
+def prepare(out: Path) -> dict[str, object]:
+    """Build the sample edition and keep the HTML the PDF is made from, for the floor."""
+    from generator.pipeline import BuildRequest, build_edition
+    from generator.render.html import html_page
+    from generator.report import load_report
+
+    edition = build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=out))
+    page = html_page(edition.content, "pdf/article.html", use_svg=False)
+    (edition.folder / PRINT_HTML).write_text(page, encoding="utf-8")
+    return {"folder": str(edition.folder)}
+
+
+def floor(edition: Path) -> dict[str, object]:
+    """Only what the libraries cost: import them, save five charts of the house size, render the PDF."""
+    started = time.perf_counter()
+    import io
+
+    import jinja2  # noqa: F401
+    import markdown  # noqa: F401
+    import pandas  # noqa: F401
+    import weasyprint
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    imported = time.perf_counter()
+    for k in range(5):
+        fig = Figure(figsize=(8.0, 4.5), dpi=200, facecolor="white")
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.1, 0.15, 0.8, 0.65))
+        values = [(i * 37 + k * 11) % 23 + 5 for i in range(20 + k * 2)]
+        ax.bar(range(len(values)), values, color="#0072B2")
+        ax.set_title(f"Chart {k}")
+        fig.savefig(io.BytesIO(), format="png")
+    drawn = time.perf_counter()
+    html = weasyprint.HTML(filename=str(edition / PRINT_HTML), base_url=str(edition) + "/")
+    html.write_pdf(edition / "bench-floor.pdf")
+    done = time.perf_counter()
+    return {"seconds": done - started, "imports": imported - started, "charts": drawn - imported,
+            "pdf": done - drawn}
+
+
+def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
+    """Seconds per edition once the process has built one already."""
+    from generator.pipeline import BuildRequest, build_edition
+    from generator.report import load_report
+
+    report = load_report(report_dir)
+    build_edition(BuildRequest(report=report, week="2026-W20", out=out))
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        build_edition(BuildRequest(report=report, week="2026-W21", out=out))
+        samples.append(time.perf_counter() - started)
+    return {"samples": samples}
+
+
+def history(report_dir: Path, repeat: int) -> dict[str, object]:
+    """Seconds to load a long, wide history and compute its last week's facts."""
+    from generator.facts.compute import compute_facts
+    from generator.load import load_snapshot
+    from generator.report import load_report
+
+    report = load_report(report_dir)
+    samples, models, weeks = [], 0, 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        snapshot = load_snapshot(report)
+        compute_facts(snapshot, snapshot.weeks[-1], report.slug, report.top_n)
+        samples.append(time.perf_counter() - started)
+        models, weeks = int(snapshot.usage["model"].nunique()), len(snapshot.weeks)
+    return {"samples": samples, "models": models, "weeks": weeks}
+
+
+def aggregate(events: Path, out: Path) -> dict[str, object]:
+    """Seconds to aggregate the events file, the process's start-up left out."""
+    from generator.aggregate import aggregate_events
+
+    started = time.perf_counter()
+    done = aggregate_events(events, out, "Europe/London")
+    return {"seconds": time.perf_counter() - started, "events": done.events, "rows": done.rows}
+
+
+def main(argv: list[str]) -> int:
+    """Run the named measurement and print its JSON."""
+    kind, *args = argv
+    if kind == "prepare":
+        result = prepare(Path(args[0]))
+    elif kind == "floor":
+        result = floor(Path(args[0]))
+    elif kind == "warm":
+        result = warm(Path(args[0]), Path(args[1]), int(args[2]))
+    elif kind == "history":
+        result = history(Path(args[0]), int(args[1]))
+    elif kind == "aggregate":
+        result = aggregate(Path(args[0]), Path(args[1]))
+    else:
+        print(f"unknown measurement {kind!r}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    raise SystemExit(main(sys.argv[1:]))

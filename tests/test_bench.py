@@ -1,0 +1,79 @@
+"""The benchmark harness in quick mode: every benchmark runs and reports figures (never judged on time)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import data  # noqa: E402
+import run as bench_run  # noqa: E402
+
+EXPECTED = {"cold_build", "floor", "warm_edition", "backfill_1_job", "backfill_2_jobs",
+            "history_facts", "aggregate_events"}
+
+
+def _digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        sha.update(path.relative_to(folder).as_posix().encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    out = tmp_path / "bench.json"
+    argv = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--json", str(out),
+            "--cache", str(tmp_path / "cache")]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert json.loads(done.stdout) == report
+    assert report["mode"] == "quick" and set(report["results"]) == EXPECTED
+    for name, result in report["results"].items():
+        samples = result["samples_s"]
+        assert samples and all(s > 0 for s in samples), name
+        assert abs(result["median_s"] - statistics.median(samples)) <= 0.001, name
+        assert result["spread_s"] >= 0 and result["peak_mib"] > 20, name
+    history = report["results"]["history_facts"]
+    quick = bench_run.QUICK
+    assert (history["models"], history["weeks"]) == (quick.history_models, quick.history_weeks)
+    assert report["results"]["aggregate_events"]["events"] == bench_run.QUICK.events
+    # The work folders are removed; the generated inputs stay cached for the next run.
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["data"]
+
+
+def test_targets_are_judged_on_the_medians() -> None:
+    def result(median: float, peak: float = 100.0) -> dict[str, object]:
+        return {"median_s": median, "peak_mib": peak}
+
+    results = {"cold_build": result(3.0, 330.0), "floor": result(2.5), "warm_edition": result(0.7),
+               "backfill_1_job": result(100.0), "backfill_2_jobs": result(61.0),
+               "history_facts": result(0.4), "aggregate_events": result(2.5, 200.0)}
+    verdicts = {t["target"]: (t["measured"], t["met"]) for t in bench_run.targets(results)}
+    assert verdicts == {
+        "cold build / floor": (1.2, True),
+        "cold build peak MiB": (330.0, False),
+        "warm edition s": (0.7, True),
+        "backfill 2 jobs / 1 job": (0.61, False),
+        "history load + facts s": (0.4, True),
+        "events aggregated s": (2.5, False),
+        "events aggregated peak MiB": (200.0, True),
+    }
+
+
+def test_generated_inputs_are_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert _digest(data.wide_history(first, 12, 9)) == _digest(data.wide_history(second, 12, 9))
+    assert _digest(data.long_report(first, 5)) == _digest(data.long_report(second, 5))
+    usage = (first / "history-12x9" / "usage.csv").read_text(encoding="utf-8").splitlines()
+    assert len(usage) == 1 + 12 * 9 and usage[-1].startswith("2026-05-18,")
