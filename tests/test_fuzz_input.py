@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import AUTHORS, csv_text, tree_bytes, week
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -227,6 +228,8 @@ def _one_build(usage: tuple[str, bytes, list[str]], catalogue: tuple[bytes, list
         assert _weekly("check", str(editions[0]))[0] == 0
 
 
+# Generated names hold code points no installed font draws; the charts show a box for them.
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font:UserWarning")
 def test_every_input_builds_a_checked_edition_or_is_refused_in_one_line() -> None:
     OUTCOMES.clear()
     _one_build()

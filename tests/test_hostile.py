@@ -177,6 +177,14 @@ def test_no_markup_is_made_from_data(fmt: str, built: dict[str, str]) -> None:
     assert "click (javascript:alert('x'))" in root.text() or fmt == "email.html"
 
 
+@pytest.mark.parametrize("fmt", ["index.html", "article.md", "article.pdf", "email.html"])
+def test_direction_overrides_are_removed_from_names(fmt: str, built: dict[str, str]) -> None:
+    # "Bolt \u202esbal" would show as "Bolt labs" and turn the figures after it around too;
+    # the override is dropped at load, the maker's name stays otherwise as written.
+    seen = visible(fmt, built[fmt]).replace("\xa0", " ")
+    assert RLO not in seen and "Bolt sbal" in seen
+
+
 def test_markdown_tables_keep_their_columns(built: dict[str, str]) -> None:
     root = parse(md_to_html(front_matter(built["article.md"])[1]))
     tables = [n for n in root.walk() if n.tag == "table"]
