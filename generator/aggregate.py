@@ -167,10 +167,13 @@ def _moment(kind: str) -> str:
 
 
 def _register_days(con: Any, zone: str, first: int, last: int) -> None:
-    import pyarrow as pa
-
-    days, weeks, cuts, afters = day_table(zone, first, last)
-    con.register("days", pa.table({"day": days, "week": weeks, "cut": cuts, "after": afters}))
+    days = day_table(zone, first, last)
+    # Plain VALUES rather than a registered Arrow table: registering one imports pandas (0.4 s).
+    _do(con, "CREATE TEMP TABLE days (day BIGINT, week BIGINT, cut BIGINT, after BIGINT)")
+    for start in range(0, len(days[0]), 5000):
+        rows = ", ".join(f"({d}, {w}, {c}, {a})" for d, w, c, a in
+                         zip(*(column[start:start + 5000] for column in days), strict=True))
+        _do(con, f"INSERT INTO days VALUES {rows}")
 
 
 _BOUNDS = (f"TIMESTAMPTZ '{FIRST_YEAR}-01-01'", f"TIMESTAMPTZ '{LAST_YEAR + 1}-01-01'")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -163,3 +165,16 @@ def test_absent_and_unknown_inputs(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["aggregate", str(tmp_path / "e.xlsx"), "--out", str(tmp_path / "u.csv")]) == 2
     err = capsys.readouterr().err.splitlines()
     assert "no such events file or folder" in err[0] and "expected a .csv" in err[1]
+
+
+def test_the_command_loads_no_library_it_does_not_use(tmp_path: Path) -> None:
+    events = _write_events(tmp_path / "e.csv", [("2026-05-12T10:00:00Z", "a/m", 5, 3, 2)])
+    code = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        f"assert main(['aggregate', {str(events)!r}, '--out', {str(tmp_path / 'u.csv')!r}]) == 0\n"
+        "heavy = [m for m in ('pandas', 'matplotlib', 'weasyprint', 'pyarrow') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
