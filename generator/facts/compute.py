@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from generator.countries import country_adjective, country_name
@@ -105,19 +106,28 @@ def _models(
     tokens_now = f.tokens.iloc[-1]
     counts = tokens_now.value_counts()
     had_history = bool(f.present.iloc[:-1].any())
+    # Plain arrays (weeks × models), read by column index: a pandas lookup per model and week
+    # costs more than everything else here for a history of hundreds of models.
+    rank_grid = ranks.to_numpy(dtype=float)
+    token_grid = f.tokens.to_numpy(dtype=float)
+    rank_col = {str(m): j for j, m in enumerate(ranks.columns)}
+    token_col = {str(m): j for j, m in enumerate(f.tokens.columns)}
+    weeks = list(f.tokens.index)
     out: list[ModelFacts] = []
     for model, rank_value in now.items():
         model = str(model)
         rank = int(rank_value)
-        column = ranks[model]
-        seen = f.tokens[model].notna()
-        first = cast(dt.date, seen.idxmax())  # the index holds the weeks as datetime.date
-        tokens = int(tokens_now[model])
-        prev = _int(f.tokens[model].iloc[-2]) if has_prev else None
+        column = rank_grid[:, rank_col[model]]
+        series = token_grid[:, token_col[model]]
+        seen = ~np.isnan(series)
+        first = cast(dt.date, weeks[int(seen.argmax())])  # the index holds the weeks as dates
+        tokens = int(series[-1])
+        prev = _int(series[-2]) if has_prev else None
         if has_prev and prev is None:
             prev = 0
-        prev_rank = _int(column.iloc[-2]) if len(column) > 1 else None
-        earlier_best = column.iloc[:-1].min()
+        prev_rank = _int(column[-2]) if len(column) > 1 else None
+        before = column[:-1]
+        earlier_best = float(np.nanmin(before)) if (~np.isnan(before)).any() else math.nan
         entry = snapshot.catalogue.get(model) or CatalogueEntry(model)
         author = f.author_of.get(model)
         out.append(
@@ -137,7 +147,7 @@ def _models(
                 is_new=bool(had_history and first == f.week),
                 # cast: mypy cannot infer a lambda whose default arguments bind the loop's values.
                 weeks_at_rank=streak(
-                    len(column), cast("Callable[[int], bool]", lambda i, c=column, r=rank: c.iloc[i] == r)
+                    len(column), cast("Callable[[int], bool]", lambda i, c=column, r=rank: c[i] == r)
                 ),
                 tied=bool(counts.get(tokens_now[model], 0) > 1),
                 first_week=iso_label(first),

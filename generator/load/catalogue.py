@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from generator.errors import InputError, Where
-from generator.load.tables import read_table, require_columns
-from generator.load.values import display_text, where_of
+from generator.load.tables import FILE, ROW, read_table, require_columns
+from generator.load.values import display_text
 from generator.load.variants import base_model
 from generator.report import VariantRules
 from generator.snapshot import CatalogueEntry
@@ -25,11 +26,12 @@ def load_catalogue(path: Path, rules: VariantRules) -> dict[str, CatalogueEntry]
     """Read a catalogue file into entries keyed by base model id."""
     table = read_table(path, json_records_key="data")
     frame = table.frame
+    rows = _rows(frame)
     if _is_openrouter(frame):
-        entries = [_from_openrouter(frame, i) for i in range(len(frame))]
+        entries = [_from_openrouter(row) for row in rows]
     else:
         require_columns(frame, table.label, ("model",))
-        entries = [_from_row(frame, i) for i in range(len(frame))]
+        entries = [_from_row(row) for row in rows]
     catalogue: dict[str, CatalogueEntry] = {}
     for entry in entries:
         base = base_model(entry.model, rules)
@@ -50,10 +52,31 @@ def _is_openrouter(frame: pd.DataFrame) -> bool:
     return "id" in frame.columns and "pricing" in frame.columns
 
 
-def _cell(frame: pd.DataFrame, i: int, column: str) -> Any:
-    if column not in frame.columns:
-        return None
-    value = frame[column].iat[i]
+@dataclass(frozen=True)
+class _Row:
+    """One catalogue row as plain values, and where it came from (for messages)."""
+
+    cells: dict[str, Any]
+    file: str
+    line: int
+
+    def where(self, column: str) -> Where:
+        """The place of one of this row's cells."""
+        return Where(self.file, self.line, column)
+
+
+def _rows(frame: pd.DataFrame) -> list[_Row]:
+    # Whole columns to Python lists once: reading a frame cell by cell costs tens of
+    # microseconds a cell, seconds for a catalogue of a few thousand models.
+    columns = [str(c) for c in frame.columns if c not in (FILE, ROW)]
+    values = [frame[c].tolist() for c in columns]
+    files, lines = frame[FILE].tolist(), frame[ROW].tolist()
+    return [_Row(dict(zip(columns, cells, strict=True)), str(files[i]), int(lines[i]))
+            for i, cells in enumerate(zip(*values, strict=True))]
+
+
+def _cell(row: _Row, column: str) -> Any:
+    value = row.cells.get(column)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, str) and not value.strip():
@@ -61,50 +84,45 @@ def _cell(frame: pd.DataFrame, i: int, column: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _from_row(frame: pd.DataFrame, i: int) -> CatalogueEntry:
-    def where(column: str) -> Where:
-        return where_of(frame, i, column)
-
-    model = _cell(frame, i, "model")
+def _from_row(row: _Row) -> CatalogueEntry:
+    where = row.where
+    model = _cell(row, "model")
     if not isinstance(model, str):
         raise InputError("expected a model id", where("model"))
     return CatalogueEntry(
         model=model,
-        name=_text(_cell(frame, i, "name")),
-        author=_text(_cell(frame, i, "author")),
-        released=_date(_cell(frame, i, "released"), where("released")),
-        context_length=_whole(_cell(frame, i, "context_length"), where("context_length")),
-        input_modalities=_modalities(_cell(frame, i, "input_modalities")),
-        open_weights=_flag(_cell(frame, i, "open_weights"), where("open_weights")),
-        price_prompt=_price(_cell(frame, i, "price_prompt"), where("price_prompt"), 1),
-        price_completion=_price(
-            _cell(frame, i, "price_completion"), where("price_completion"), 1
-        ),
+        name=_text(_cell(row, "name")),
+        author=_text(_cell(row, "author")),
+        released=_date(_cell(row, "released"), where("released")),
+        context_length=_whole(_cell(row, "context_length"), where("context_length")),
+        input_modalities=_modalities(_cell(row, "input_modalities")),
+        open_weights=_flag(_cell(row, "open_weights"), where("open_weights")),
+        price_prompt=_price(_cell(row, "price_prompt"), where("price_prompt"), 1),
+        price_completion=_price(_cell(row, "price_completion"), where("price_completion"), 1),
     )
 
 
-def _from_openrouter(frame: pd.DataFrame, i: int) -> CatalogueEntry:
-    def where(column: str) -> Where:
-        return where_of(frame, i, column)
-
-    model = _cell(frame, i, "id")
+def _from_openrouter(row: _Row) -> CatalogueEntry:
+    where = row.where
+    model = _cell(row, "id")
     if not isinstance(model, str):
         raise InputError("expected a model id", where("id"))
-    pricing = _cell(frame, i, "pricing") or {}
-    architecture = _cell(frame, i, "architecture") or {}
-    created = _cell(frame, i, "created")
-    name = _text(_cell(frame, i, "name"))
+    pricing = _cell(row, "pricing") or {}
+    architecture = _cell(row, "architecture") or {}
+    created = _cell(row, "created")
+    name = _text(_cell(row, "name"))
     if name and ": " in name:
         name = name.split(": ", 1)[1]
-    hf_id = _cell(frame, i, "hugging_face_id") if "hugging_face_id" in frame.columns else None
+    has_hf = "hugging_face_id" in row.cells
+    hf_id = _cell(row, "hugging_face_id") if has_hf else None
     return CatalogueEntry(
         model=model,
         name=name,
         author=model.split("/", 1)[0] if "/" in model else None,
         released=_unix_date(created, where("created")),
-        context_length=_whole(_cell(frame, i, "context_length"), where("context_length")),
+        context_length=_whole(_cell(row, "context_length"), where("context_length")),
         input_modalities=_modalities(architecture.get("input_modalities")),
-        open_weights=(bool(hf_id) if "hugging_face_id" in frame.columns else None),
+        open_weights=(bool(hf_id) if has_hf else None),
         price_prompt=_price(pricing.get("prompt"), where("pricing.prompt"), PER_MILLION),
         price_completion=_price(
             pricing.get("completion"), where("pricing.completion"), PER_MILLION
