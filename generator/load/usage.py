@@ -110,7 +110,8 @@ def _merge(frame: pd.DataFrame, rules: VariantRules, sources: tuple[str, ...]) -
     ids = frame["model"].unique()
     mapping = {m: base_model(m, rules) for m in ids}
     merged = tuple(sorted((m, b) for m, b in mapping.items() if m != b))
-    free = frame[frame["model"].map(is_free_variant)]
+    # Decided once per distinct id, not once per row.
+    free = frame[frame["model"].isin([m for m in ids if is_free_variant(m)])]
     free_tokens = {
         cast(dt.date, w): int(t) for w, t in free.groupby("week")["tokens"].sum().items()
     }

@@ -84,16 +84,18 @@ def parse_counts(frame: pd.DataFrame, column: str, optional: bool = False) -> pd
 def parse_weeks(frame: pd.DataFrame, column: str = "week") -> pd.Series:
     """Parse the week column into Monday dates, naming the first cell that is not a week."""
     values = frame[column]
+    # Each distinct value is parsed once, in order of first appearance, so the first bad one
+    # found is also the first bad cell of the file; a long history repeats each week hundreds
+    # of times.
     cache: dict[Any, dt.date] = {}
-    for position, value in enumerate(values.tolist()):
-        key = value if not isinstance(value, float) else str(value)
-        if key in cache:
-            continue
+    for value in pd.unique(values.to_numpy(dtype=object)):
         try:
-            cache[key] = _week_of(value)
+            cache[value] = _week_of(value)
         except WeekError as exc:
+            same = values.isna() if _is_blank(value) and not isinstance(value, str) else values == value
+            position = int(np.argmax(same.to_numpy(dtype=bool)))
             raise InputError(str(exc), where_of(frame, position, column)) from None
-    return values.map(lambda v: cache[v if not isinstance(v, float) else str(v)])
+    return values.map(cache)
 
 
 def _week_of(value: Any) -> dt.date:
@@ -109,6 +111,11 @@ def _week_of(value: Any) -> dt.date:
 def parse_texts(frame: pd.DataFrame, column: str) -> pd.Series:
     """Check that a column holds non-empty text in every row."""
     values = frame[column]
+    # Fast path for the usual case, whole columns at once: all text, none blank.
+    if pd.api.types.is_string_dtype(values) and not values.isna().any():
+        stripped = values.str.strip()
+        if not (stripped == "").any():
+            return stripped
     for position, value in enumerate(values.tolist()):
         if _is_blank(value) or not isinstance(value, str):
             got = "an empty cell" if _is_blank(value) else repr(value)
