@@ -7,6 +7,7 @@ to `facts.json` like any figure of the story. Titles carry no figures at all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from matplotlib.figure import Figure
 
@@ -40,19 +41,22 @@ def make_charts(
          _movers_words),
         ("share", history and bool(draw.share_models(facts)), draw.draw_share, _share_words),
     ]
-    charts = []
-    with style.house_style():
+    drawn = []
+    # PNG compression runs on a thread while the next chart is drawn: Pillow releases the GIL
+    # while it compresses, so on two cores most of it is hidden behind the drawing.
+    with ThreadPoolExecutor(max_workers=1) as encoder, style.house_style():
         for name, supported, draw_one, words in wanted:
             if not supported:
                 continue
             fig = draw_one(facts, note)
             caption, alt = words(facts, book)
-            charts.append(Chart(
-                name=name, title=draw.TITLES[name], caption=caption, alt=alt,
-                png=style.png_bytes(fig), svg=style.svg_bytes(fig) if svg else None,
-                width_px=style.WIDTH_PX, height_px=style.HEIGHT_PX,
-            ))
-    return tuple(charts)
+            png = encoder.submit(style.encode_png, style.rgb_image(fig))
+            drawn.append((name, caption, alt, png, style.svg_bytes(fig) if svg else None))
+    return tuple(
+        Chart(name=name, title=draw.TITLES[name], caption=caption, alt=alt, png=png.result(),
+              svg=vector, width_px=style.WIDTH_PX, height_px=style.HEIGHT_PX)
+        for name, caption, alt, png, vector in drawn
+    )
 
 
 def _span(facts: Facts, book: ClaimBook) -> str:
