@@ -84,7 +84,13 @@ def _attribution(
     snapshot: Snapshot, real: pd.DataFrame
 ) -> tuple[dict[str, str | None], dict[str, str | None]]:
     """Author and country per model: usage columns first, then catalogue, then the id."""
-    latest = real.sort_values("week").groupby("model").last()
+    given = [c for c in ("author", "country") if c in real.columns]
+    # Only the attribution columns are carried through the sort; without them, the ids alone.
+    latest = (
+        real.sort_values("week")[["model", *given]].groupby("model").last()
+        if given
+        else pd.DataFrame(index=pd.Index(sorted(real["model"].unique()), name="model"))
+    )
     author_of: dict[str, str | None] = {}
     country_of: dict[str, str | None] = {}
     for model in latest.index:

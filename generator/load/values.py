@@ -66,6 +66,9 @@ def parse_counts(frame: pd.DataFrame, column: str, optional: bool = False) -> pd
     whole = pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values)
     if whole and not ((values < 0).any() or (values > _MAX_EXACT).any()):
         return values.astype("int64")
+    digits = _digit_strings(values)
+    if digits is not None:
+        return digits
     parsed = [count_or_problem(v) for v in values.tolist()]
     out: list[int | None] = []
     for position, item in enumerate(parsed):
@@ -79,6 +82,26 @@ def parse_counts(frame: pd.DataFrame, column: str, optional: bool = False) -> pd
             )
     series = pd.Series(out, index=frame.index, dtype="Int64" if optional else "int64")
     return series
+
+
+def _digit_strings(values: pd.Series) -> pd.Series | None:
+    """The column as int64 when every cell is plain ASCII digits within range, else None."""
+    # CSV is read as text, so this is the usual case; checked column-wise because a cell at a
+    # time costs about 5 µs, 0.6 s on a 500-model, 5-year history. Anything else takes the
+    # per-cell path, which names the first bad cell.
+    if not pd.api.types.is_string_dtype(values) or values.isna().any():
+        return None
+    try:
+        text = values.astype(str).str.strip()
+    except (TypeError, ValueError):
+        return None
+    # At most 16 digits: int64 cannot overflow, and the range check below stays exact.
+    if not text.str.fullmatch(r"[0-9]{1,16}").all():
+        return None
+    numbers = text.astype("int64")
+    if (numbers > _MAX_EXACT).any():
+        return None
+    return numbers
 
 
 def parse_weeks(frame: pd.DataFrame, column: str = "week") -> pd.Series:
