@@ -65,12 +65,18 @@ def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
 
     report = load_report(report_dir)
     build_edition(BuildRequest(report=report, week="2026-W20", out=out))
-    samples = []
+    samples, without_pdf = [], []
     for _ in range(repeat):
         started = time.perf_counter()
         build_edition(BuildRequest(report=report, week="2026-W21", out=out))
         samples.append(time.perf_counter() - started)
-    return {"samples": samples}
+    # The same edition without its PDF: WeasyPrint's share of a warm edition, by difference.
+    for _ in range(repeat):
+        started = time.perf_counter()
+        build_edition(BuildRequest(report=report, week="2026-W21", out=out,
+                                   formats=("html", "md", "email")))
+        without_pdf.append(time.perf_counter() - started)
+    return {"samples": samples, "without_pdf": without_pdf}
 
 
 def history(report_dir: Path, repeat: int) -> dict[str, object]:

@@ -120,7 +120,9 @@ def bench_warm(work: Path, sizes: Sizes) -> dict[str, dict[str, object]]:
     run = run_process([sys.executable, CHILD, "warm", str(data.SAMPLE), str(work / "warm"),
                        str(sizes.repeat)])
     samples = [float(s) for s in run.output["samples"]]  # type: ignore[attr-defined]
-    return {"warm_edition": summary(samples, [run.peak_mib])}
+    without = [float(s) for s in run.output["without_pdf"]]  # type: ignore[attr-defined]
+    return {"warm_edition": summary(samples, [run.peak_mib]),
+            "warm_edition_without_pdf": summary(without, [run.peak_mib])}
 
 
 def bench_backfill(work: Path, sizes: Sizes) -> dict[str, dict[str, object]]:

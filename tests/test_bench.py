@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import data  # noqa: E402
 import run as bench_run  # noqa: E402
 
-EXPECTED = {"cold_build", "floor", "warm_edition", "backfill_1_job", "backfill_2_jobs",
-            "history_facts", "aggregate_events"}
+EXPECTED = {"cold_build", "floor", "warm_edition", "warm_edition_without_pdf", "backfill_1_job",
+            "backfill_2_jobs", "history_facts", "aggregate_events"}
 
 
 def _digest(folder: Path) -> str:
