@@ -1,15 +1,15 @@
-"""Email delivery against a real SMTP server (aiosmtpd on 127.0.0.1, STARTTLS + AUTH when openssl exists)."""
+"""Email delivery against a real SMTP server (aiosmtpd on 127.0.0.1, STARTTLS or TLS, and AUTH)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email
 import hashlib
 import io
 import json
 import logging
 import os
-import shutil
 import signal
 import socket
 import ssl
@@ -43,7 +43,6 @@ SECRET = "test-secret-0123456789"
 SITE = "https://news.example.org/"
 WEEK = "2026-W21"
 PEOPLE = ("ada@example.org", "bob@example.net", "cy@example.com")
-HAVE_OPENSSL = shutil.which("openssl") is not None
 
 REPORT_TOML = f"""\
 title = "Test Ledger"
@@ -95,20 +94,35 @@ def out(tmp_path: Path, report: Report) -> Path:
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class Certificate:
+    """A test CA's certificate, and a server certificate chain and key it issued for loopback."""
+
+    ca: Path
+    chain: Path
+    key: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        """A server-side TLS context presenting the loopback certificate."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(self.chain), str(self.key))
+        return context
+
+
 @pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path] | None:
-    """A self-signed certificate for 127.0.0.1 (made with the openssl command; cryptography is absent)."""
-    if not HAVE_OPENSSL:
-        return None
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """A certificate for 127.0.0.1 from a throwaway CA (trustme), so every run uses real TLS."""
+    import trustme
+
     folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-        check=True, capture_output=True,
-    )
-    return cert, key
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1", "localhost")
+    found = Certificate(folder / "ca.pem", folder / "chain.pem", folder / "key.pem")
+    ca.cert_pem.write_to_path(str(found.ca))
+    issued.private_key_pem.write_to_path(str(found.key))
+    for blob in issued.cert_chain_pems:
+        blob.write_to_path(str(found.chain), append=True)
+    return found
 
 
 class Store:
@@ -165,21 +179,16 @@ def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, aut
 
 
 @pytest.fixture
-def server(certificate: tuple[Path, Path] | None, tmp_path: Path,
+def server(certificate: Certificate, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     """A real SMTP server on 127.0.0.1 in a thread, and the WEEKLY_* environment pointing at it."""
     store = Store()
     port = _free_port()
     options: dict[str, Any] = {"authenticator": _authenticator}
-    if certificate is not None:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(str(certificate[0]), str(certificate[1]))
-        options.update(tls_context=context, require_starttls=True, auth_require_tls=True)
-        monkeypatch.setenv("WEEKLY_SMTP_TLS", "starttls")
-        monkeypatch.setenv("WEEKLY_SMTP_CAFILE", str(certificate[0]))
-    else:  # no way to make a certificate: plain SMTP with AUTH
-        options.update(auth_require_tls=False)
-        monkeypatch.setenv("WEEKLY_SMTP_TLS", "none")
+    options.update(tls_context=certificate.server_context(), require_starttls=True,
+                   auth_require_tls=True)
+    monkeypatch.setenv("WEEKLY_SMTP_TLS", "starttls")
+    monkeypatch.setenv("WEEKLY_SMTP_CAFILE", str(certificate.ca))
     controller = aiosmtpd_controller.Controller(store, hostname="127.0.0.1", port=port, **options)
     controller.start()
     monkeypatch.setenv("WEEKLY_SMTP_HOST", "127.0.0.1")
@@ -462,21 +471,18 @@ def test_a_second_sender_finds_the_lock_held(server: Store, run: Any, out: Path,
     assert status == 0 and "sent 0, skipped 3, failed 0" in stdout
 
 
-@pytest.mark.skipif(not HAVE_OPENSSL, reason="needs openssl to make a certificate")
-def test_implicit_tls_with_login(certificate: tuple[Path, Path], run: Any, out: Path,
+def test_implicit_tls_with_login(certificate: Certificate, run: Any, out: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store()
     port = _free_port()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
     controller = aiosmtpd_controller.Controller(
-        store, hostname="127.0.0.1", port=port, ssl_context=context, authenticator=_authenticator,
-        auth_require_tls=False, server_hostname="localhost")
+        store, hostname="127.0.0.1", port=port, ssl_context=certificate.server_context(),
+        authenticator=_authenticator, auth_require_tls=False, server_hostname="localhost")
     controller.start()
     try:
         for name, value in (("WEEKLY_SMTP_HOST", "127.0.0.1"), ("WEEKLY_SMTP_PORT", str(port)),
                             ("WEEKLY_SMTP_USER", USER), ("WEEKLY_SMTP_PASSWORD", PASSWORD),
-                            ("WEEKLY_SMTP_TLS", "ssl"), ("WEEKLY_SMTP_CAFILE", str(certificate[0]))):
+                            ("WEEKLY_SMTP_TLS", "ssl"), ("WEEKLY_SMTP_CAFILE", str(certificate.ca))):
             monkeypatch.setenv(name, value)
         _subscribe_all(run)
         status, stdout, stderr = run("send", "--out", str(out))
