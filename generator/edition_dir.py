@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 def staged_folder(final: Path) -> Iterator[Path]:
     """Yield an empty temporary folder; on success it replaces `final`, on error it vanishes."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    staging = Path(tempfile.mkdtemp(prefix=_owned(final.name), suffix=".tmp", dir=final.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a published folder must be readable
     try:
         yield staging
@@ -23,6 +24,44 @@ def staged_folder(final: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+# Temporary names carry the writer's pid, so that a later run can tell the leftovers of a
+# killed process (which a deployment would otherwise upload: they are hidden, not absent)
+# from the work of a process still writing.
+_ORPHAN = re.compile(r"^\..+\.(\d+)\.[^.]+\.(?:tmp|part)$")
+
+
+def _owned(name: str) -> str:
+    return f".{name}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def sweep_orphans(root: Path) -> tuple[Path, ...]:
+    """Remove staging folders and temporary files under `root` whose writer no longer runs."""
+    if not root.is_dir():
+        return ()
+    removed: list[Path] = []
+    # Listed first, deepest last: a folder removed here takes its contents with it.
+    for path in sorted(root.rglob(".*"), key=lambda p: len(p.parts)):
+        found = _ORPHAN.match(path.name)
+        if found is None or _alive(int(found.group(1))) or not path.exists():
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return tuple(removed)
 
 
 def _swap(staging: Path, final: Path) -> None:
@@ -68,7 +107,7 @@ def recover(parent: Path, name: str | None = None, *, staging: bool = True) -> N
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` as UTF-8 to a temporary file beside `path`, then move it into place."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    descriptor, name = tempfile.mkstemp(prefix=_owned(path.name), suffix=".part", dir=path.parent)
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as handle:

@@ -6,6 +6,7 @@ kills real `weekly build` and `weekly publish` processes at seeded points spread
 duration, and checks after each kill what a reader of the site would see. The state database
 (subscribers, send ledger, run steps) is SQLite in WAL mode with a transaction per step; a
 kill in the middle of a send is tested in test_delivery.py (test_sigkill_mid_run_then_rerun).
+Temporary names carry the writer's pid, and publish removes those whose writer is gone.
 """
 
 from __future__ import annotations
@@ -118,6 +119,17 @@ def test_killed_builds_and_publishes_leave_the_site_whole(tmp_path: Path) -> Non
     assert main(["publish", "--report", str(folder), "--out", str(out)]) == 0
     assert broken_links(site) == [] and "2026-W04/" in (site / "index.html").read_text()
     assert tree_hash(previous) != before  # publish relinked it to its successor, as it should
+    # A build of another week killed while it writes its staging folder: the next publish
+    # removes the leftover, which a deployment would otherwise upload with the site.
+    child = subprocess.Popen(_build_argv(folder, out, week(0)), env=env, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while child.poll() is None and not list(site.glob(".2026-W02.*.tmp")):
+        time.sleep(0.005)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+    assert list(site.glob(".2026-W02.*.tmp")), "the build ended before its staging folder was seen"
+    assert main(["publish", "--report", str(folder), "--out", str(out)]) == 0
+    assert [p for p in site.rglob(".*") if p.name.endswith((".tmp", ".part", ".old"))] == []
     print(f"crash: {outcomes.count('killed')} kills survived of {len(outcomes)} runs")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from generator.edition_dir import recover, write_atomic
+from generator.edition_dir import recover, sweep_orphans, write_atomic
 from generator.errors import InputError, Where, display_path
 from generator.publish.links import link_editions
 from generator.publish.posts import export_posts
@@ -130,6 +130,7 @@ def publish_site(report: Report, out: Path) -> SiteResult:
     """Write the archive, the Atom feed and the sitemap of a report's built editions."""
     root = out / report.slug
     recover(root, staging=False)  # a build may be writing its staging folder right now
+    sweep_orphans(root)  # but what a killed build or publish left behind would be uploaded
     entries = scan_editions(report, out)
     if not entries:
         raise InputError(f"no editions to publish in {display_path(root)}; run `weekly build` first")
