@@ -1,8 +1,16 @@
-"""Writing an edition folder atomically: built beside, then swapped into place."""
+"""Writing an edition folder atomically: built beside, then swapped into place.
+
+Every temporary (a staging folder, a `.part` file) stays under an flock held by its writer
+for as long as it carries its temporary name, and the kernel drops the lock when the writer
+dies. A later run therefore tells what a killed writer left (hidden, not absent: a deployment
+would upload it) from work still under way by trying the lock, whatever the writer's pid
+namespace. A pid would not do: in a container every run may be pid 1.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -10,58 +18,139 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+# The names tempfile makes: the prefix, eight characters of its alphabet, the suffix.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.(?:tmp|part)")
+
 
 @contextlib.contextmanager
 def staged_folder(final: Path) -> Iterator[Path]:
     """Yield an empty temporary folder; on success it replaces `final`, on error it vanishes."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=_owned(final.name), suffix=".tmp", dir=final.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a published folder must be readable
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    lock = _hold(staging)
     try:
+        staging.chmod(0o755)  # mkdtemp makes it private; a published folder must be readable
         yield staging
         _fsync_tree(staging)
         _swap(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        os.close(lock)
 
 
-# Temporary names carry the writer's pid, so that a later run can tell the leftovers of a
-# killed process (which a deployment would otherwise upload: they are hidden, not absent)
-# from the work of a process still writing.
-_ORPHAN = re.compile(r"^\..+\.(\d+)\.[^.]+\.(?:tmp|part)$")
-
-
-def _owned(name: str) -> str:
-    return f".{name}.{os.getpid()}."
-
-
-def _alive(pid: int) -> bool:
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` as UTF-8 to a temporary file beside `path`, then move it into place."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temporary = Path(name)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
+        # Locked until after the rename (the lock follows the file), so a sweep never takes it.
+        # A sweep that comes between mkstemp and this line removes a file this run then fails
+        # to rename: one failed run, never a lost file.
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        os.write(descriptor, text.encode("utf-8"))
+        os.fsync(descriptor)
+        os.fchmod(descriptor, 0o644)  # mkstemp makes it private; a published file must be readable
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(descriptor)
+
+
+def recover(parent: Path, name: str | None = None) -> tuple[Path, ...]:
+    """Put back editions whose swap was interrupted; drop (and return) abandoned staging folders.
+
+    With `name`, only that edition is touched. A staging folder whose writer still runs (a
+    parallel build, a backfill worker) is left alone, and so is a retired `.old` folder while
+    its edition's swap is under way.
+    """
+    if not parent.is_dir():
+        return ()
+    for retired in parent.glob(f".{name or '*'}.old"):
+        edition = retired.name[1:-4]
+        final = parent / edition
+        if final.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        elif not any(_in_use(p) for p in parent.glob(f".{edition}.*.tmp")):
+            os.replace(retired, final)
+    return tuple(folder for folder in parent.glob(f".{name or '*'}.*.tmp")
+                 if _TEMPORARY.fullmatch(folder.name) and _remove_if_abandoned(folder))
 
 
 def sweep_orphans(root: Path) -> tuple[Path, ...]:
-    """Remove staging folders and temporary files under `root` whose writer no longer runs."""
-    if not root.is_dir():
-        return ()
-    removed: list[Path] = []
-    # Listed first, deepest last: a folder removed here takes its contents with it.
-    for path in sorted(root.rglob(".*"), key=lambda p: len(p.parts)):
-        found = _ORPHAN.match(path.name)
-        if found is None or _alive(int(found.group(1))) or not path.exists():
-            continue
+    """Remove what killed writers left in a site: staging folders and `.part` files.
+
+    Only the places this package writes are looked at (the site folder, and each folder in it:
+    editions and posts), and only names shaped as tempfile makes them; `.well-known` and the
+    like are never entered.
+    """
+    removed = list(recover(root))
+    for folder in (root, *_subfolders(root)):
+        for entry in _entries(folder):
+            if _TEMPORARY.fullmatch(entry.name) and _remove_if_abandoned(Path(entry.path)):
+                removed.append(Path(entry.path))
+    return tuple(removed)
+
+
+def _subfolders(root: Path) -> list[Path]:
+    return [Path(e.path) for e in _entries(root)
+            if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)]
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    # A folder can vanish while it is listed: a build renames its staging folder into place.
+    try:
+        with os.scandir(folder) as listing:
+            return list(listing)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _hold(path: Path) -> int:
+    """Open `path` and take its lock; the descriptor keeps it until it is closed."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a live writer holds the lock of `path`."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
+def _remove_if_abandoned(path: Path) -> bool:
+    """Remove `path` (never through a symlink) if no live writer holds it; say if it went."""
+    try:
+        # O_NOFOLLOW: a symlink is never ours (tempfile makes none), so it is never followed.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        # Removed while locked, so a writer cannot be starting on it meanwhile.
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-        removed.append(path)
-    return tuple(removed)
+        return not os.path.lexists(path)
+    finally:
+        os.close(descriptor)
 
 
 def _swap(staging: Path, final: Path) -> None:
@@ -83,39 +172,3 @@ def _fsync_tree(folder: Path) -> None:
         if path.is_file():
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
-
-
-def recover(parent: Path, name: str | None = None, *, staging: bool = True) -> None:
-    """Put back editions whose swap was interrupted and drop their stale staging folders.
-
-    With `name`, only that edition is touched: parallel builds share `parent`, and one build
-    must not delete the folder another is writing. `staging=False` leaves staging folders alone,
-    for callers (publish) that may run while a build is under way.
-    """
-    if not parent.is_dir():
-        return
-    for retired in parent.glob(f".{name or '*'}.old"):
-        final = parent / retired.name[1:-4]
-        if final.exists():
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(retired, final)
-    if staging:
-        for folder in parent.glob(f".{name or '*'}.*.tmp"):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` as UTF-8 to a temporary file beside `path`, then move it into place."""
-    descriptor, name = tempfile.mkstemp(prefix=_owned(path.name), suffix=".part", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.chmod(0o644)  # mkstemp makes it private; a published file must be readable
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

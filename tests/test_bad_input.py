@@ -69,6 +69,15 @@ BAD_USAGE = {
         HEADER + "2026-01-05,acme/a1,99999999999999999999999\n",
         ("demo/usage.csv, row 2, column tokens", "whole number", "too large"),
     ),
+    "row longer than the header": (
+        HEADER + "2026-01-05,acme/a1,5\n2026-01-05,bolt/b1,5,7\n",
+        ("demo/usage.csv, row 3", "expected at most 3 fields as in the header, got 4"),
+    ),
+    "first row longer than the header": (
+        # pandas would take the first field as an index and shift every column to the left.
+        HEADER + "2026-01-05,acme/a1,5,7\n2026-01-05,bolt/b1,5\n",
+        ("demo/usage.csv, row 2", "expected at most 3 fields as in the header, got 4"),
+    ),
     "empty file": ("", ("demo/usage.csv", "empty", "expected a header")),
     "header only": (HEADER, ("demo/usage.csv", "no rows of data")),
     "unparsable week": (

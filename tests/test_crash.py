@@ -6,7 +6,7 @@ kills real `weekly build` and `weekly publish` processes at seeded points spread
 duration, and checks after each kill what a reader of the site would see. The state database
 (subscribers, send ledger, run steps) is SQLite in WAL mode with a transaction per step; a
 kill in the middle of a send is tested in test_delivery.py (test_sigkill_mid_run_then_rerun).
-Temporary names carry the writer's pid, and publish removes those whose writer is gone.
+A writer holds an flock on its temporaries; publish removes those whose lock is free.
 """
 
 from __future__ import annotations
@@ -125,8 +125,9 @@ def test_killed_builds_and_publishes_leave_the_site_whole(tmp_path: Path) -> Non
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while child.poll() is None and not list(site.glob(".2026-W02.*.tmp")):
         time.sleep(0.005)
-    os.killpg(child.pid, signal.SIGKILL)
-    child.wait()
+    if child.poll() is None:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
     assert list(site.glob(".2026-W02.*.tmp")), "the build ended before its staging folder was seen"
     assert main(["publish", "--report", str(folder), "--out", str(out)]) == 0
     assert [p for p in site.rglob(".*") if p.name.endswith((".tmp", ".part", ".old"))] == []

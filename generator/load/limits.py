@@ -85,10 +85,13 @@ def _csv_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:
         return
     # pandas' C parser in chunks of one column: bounded memory, and about 4 times faster than
     # the csv module on a long history. Each chunk's distinct ids are enough for the count.
-    chunks = pd.read_csv(path, usecols=[index], dtype=str, keep_default_na=False,
-                         encoding="utf-8-sig", chunksize=_BATCH_ROWS)
-    for chunk in chunks:
-        yield from (str(model).strip() for model in chunk.iloc[:, 0].unique())
+    # Short rows read as "", which is no model (the full reader refuses the empty cell).
+    with pd.read_csv(path, usecols=[index], dtype=str, keep_default_na=False, index_col=False,
+                     encoding="utf-8-sig", chunksize=_BATCH_ROWS) as chunks:
+        for chunk in chunks:
+            for model in chunk.iloc[:, 0].unique():
+                if str(model).strip():
+                    yield str(model).strip()
 
 
 def _jsonl_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:

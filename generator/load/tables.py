@@ -6,7 +6,9 @@ the line in a CSV or JSON Lines file (header is line 1), the 1-based record in J
 
 from __future__ import annotations
 
+import csv
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,17 +83,38 @@ def read_table(path: Path, json_records_key: str | None = None) -> Table:
 
 def _read_csv(path: Path, where: Where) -> pd.DataFrame:
     try:
-        return pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-        )
+        with warnings.catch_warnings():
+            # index_col=False: without it, rows one field longer than the header would silently
+            # shift every column under the next name; pandas warns instead, and that is an error.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        raise _long_row(path, where) from None
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty; expected a header and rows of data", where) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        if "fields in line" in str(exc):  # pandas' own words for a row longer than the first
+            raise _long_row(path, where) from None
         raise InputError(f"expected UTF-8 CSV: {str(exc).strip()}", where) from None
+
+
+def _long_row(path: Path, where: Where) -> InputError:
+    """The first row with more fields than the header, named by its line."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        width = len(next(reader, []))
+        for row in reader:
+            if len(row) > width:
+                return InputError(f"expected at most {width} fields as in the header, got "
+                                  f"{len(row)}", Where(where.file, reader.line_num))
+    return InputError("expected as many fields per row as in the header", where)
 
 
 def _without_blank_lines(frame: pd.DataFrame) -> pd.DataFrame:

@@ -68,7 +68,7 @@ def parse_counts(frame: pd.DataFrame, column: str, optional: bool = False) -> pd
         return values.astype("int64")
     digits = _digit_strings(values)
     if digits is not None:
-        return digits
+        return digits.astype("Int64") if optional else digits
     parsed = [count_or_problem(v) for v in values.tolist()]
     out: list[int | None] = []
     for position, item in enumerate(parsed):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from generator.edition_dir import recover, sweep_orphans, write_atomic
+from generator.edition_dir import sweep_orphans, write_atomic
 from generator.errors import InputError, Where, display_path
 from generator.publish.links import link_editions
 from generator.publish.posts import export_posts
@@ -129,8 +129,9 @@ def scan_editions(report: Report, out: Path) -> tuple[SiteEntry, ...]:
 def publish_site(report: Report, out: Path) -> SiteResult:
     """Write the archive, the Atom feed and the sitemap of a report's built editions."""
     root = out / report.slug
-    recover(root, staging=False)  # a build may be writing its staging folder right now
-    sweep_orphans(root)  # but what a killed build or publish left behind would be uploaded
+    # What a killed build or publish left would be uploaded with the site; a build under way
+    # holds its staging folder's lock and is left alone.
+    sweep_orphans(root)
     entries = scan_editions(report, out)
     if not entries:
         raise InputError(f"no editions to publish in {display_path(root)}; run `weekly build` first")
