@@ -70,11 +70,23 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_zone(zone: str) -> None:
+    """Refuse a time zone name the tz database does not know, in one line."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"--timezone: expected an IANA time zone such as Europe/London, "
+                         f"got {zone!r}") from None
+
+
 def _cmd_aggregate(args: argparse.Namespace) -> int:
     from generator.aggregate import aggregate_events
     from generator.report import load_report
 
-    zone = load_report(args.report).schedule.timezone
+    zone = args.timezone or load_report(args.report).schedule.timezone
+    _check_zone(zone)
     done = aggregate_events(args.events, args.out, zone, memory_limit=args.memory_limit,
                             threads=args.threads)
     span = f"{done.weeks[0]} to {done.weeks[-1]}" if len(done.weeks) > 1 else done.weeks[0]
@@ -117,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     aggregate.add_argument("--out", type=Path, required=True, metavar="USAGE",
                            help="usage table to write (.csv, or .parquet)")
     aggregate.add_argument("--report", type=Path, help="report whose time zone sets the weeks")
+    aggregate.add_argument("--timezone", metavar="ZONE",
+                           help="IANA time zone of the weeks, instead of the report's")
     aggregate.add_argument("--memory-limit", default="400MB",
                            help="DuckDB memory limit; beyond it, DuckDB spills to a temporary folder")
     aggregate.add_argument("--threads", type=int, default=2, help="DuckDB worker threads")

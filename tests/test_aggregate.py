@@ -117,6 +117,22 @@ def test_command_line_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFix
     assert "aggregated 1 events into 1 rows (1 week(s), 2026-05-11" in out and "Europe/London" in out
 
 
+def test_timezone_flag_sets_the_weeks_instead_of_the_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Sunday 20:00 UTC: still Sunday in London (21:00), already Monday in Tokyo (05:00).
+    events = _write_events(tmp_path / "e.csv", [("2026-05-17T20:00:00Z", "a/m", 5, "", "")])
+    for zone, monday in (("Europe/London", "2026-05-11"), ("Asia/Tokyo", "2026-05-18")):
+        out = tmp_path / f"{zone.replace('/', '-')}.csv"
+        assert main(["aggregate", str(events), "--out", str(out), "--timezone", zone]) == 0
+        assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f"{monday},a/m,5,")
+        assert zone in capsys.readouterr().out
+    assert main(["aggregate", str(events), "--out", str(tmp_path / "x.csv"),
+                 "--timezone", "Mars/Olympus"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "expected an IANA time zone" in err[0] and "'Mars/Olympus'" in err[0]
+    assert not (tmp_path / "x.csv").exists()
+
+
 @pytest.mark.parametrize(("row", "column", "expected"), [
     (("2026-05-12T10:00:00Z", "a/m", -5, "", ""), "tokens", "non-negative whole number"),
     (("2026-05-12T10:00:00Z", "a/m", "1.5", "", ""), "tokens", "non-negative whole number"),
