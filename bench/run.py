@@ -12,6 +12,7 @@ are not the targets' and are marked so.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -30,6 +31,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import data  # noqa: E402  (bench/ is not a package: it runs as a script)
+
+from generator.weeks import iso_label  # noqa: E402
 
 CHILD = str(HERE / "child.py")
 
@@ -128,12 +131,8 @@ def bench_warm(work: Path, sizes: Sizes) -> dict[str, dict[str, object]]:
 def bench_backfill(work: Path, sizes: Sizes) -> dict[str, dict[str, object]]:
     """A backfill of the long report, with 1 and with 2 worker processes."""
     report = data.long_report(work.parent / "data", sizes.backfill_weeks)
-    last = data.LAST_WEEK.isocalendar()
-    first = (data.LAST_WEEK.toordinal() - 7 * (sizes.backfill_weeks - 1))
-    import datetime as dt
-
-    start = dt.date.fromordinal(first).isocalendar()
-    span = ["--from", f"{start.year}-W{start.week:02d}", "--to", f"{last.year}-W{last.week:02d}"]
+    first = data.LAST_WEEK - dt.timedelta(weeks=sizes.backfill_weeks - 1)
+    span = ["--from", iso_label(first), "--to", iso_label(data.LAST_WEEK)]
     results: dict[str, dict[str, object]] = {}
     for jobs in (1, 2):
         out = work / f"backfill-{jobs}"

@@ -70,23 +70,12 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_zone(zone: str) -> None:
-    """Refuse a time zone name the tz database does not know, in one line."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--timezone: expected an IANA time zone such as Europe/London, "
-                         f"got {zone!r}") from None
-
-
 def _cmd_aggregate(args: argparse.Namespace) -> int:
     from generator.aggregate import aggregate_events
-    from generator.report import load_report
+    from generator.report import load_report, require_zone
 
     zone = args.timezone or load_report(args.report).schedule.timezone
-    _check_zone(zone)
+    require_zone(zone, "--timezone:")
     done = aggregate_events(args.events, args.out, zone, memory_limit=args.memory_limit,
                             threads=args.threads)
     span = f"{done.weeks[0]} to {done.weeks[-1]}" if len(done.weeks) > 1 else done.weeks[0]

@@ -116,32 +116,37 @@ def _hold(path: Path) -> int:
     return descriptor
 
 
-def _in_use(path: Path) -> bool:
-    """Whether a live writer holds the lock of `path`."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(descriptor)
-    return False
-
-
-def _remove_if_abandoned(path: Path) -> bool:
-    """Remove `path` (never through a symlink) if no live writer holds it; say if it went."""
+@contextlib.contextmanager
+def _claimed(path: Path) -> Iterator[bool | None]:
+    """Try the lock of `path`: True, held here; False, a live writer holds it; None, not openable."""
     try:
         # O_NOFOLLOW: a symlink is never ours (tempfile makes none), so it is never followed.
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        return False
+        yield None
+        return
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(descriptor)
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a live writer holds the lock of `path`."""
+    with _claimed(path) as claimed:
+        return claimed is False
+
+
+def _remove_if_abandoned(path: Path) -> bool:
+    """Remove `path` (never through a symlink) if no live writer holds it; say if it went."""
+    with _claimed(path) as claimed:
+        if not claimed:
             return False
         # Removed while locked, so a writer cannot be starting on it meanwhile.
         if path.is_dir():
@@ -149,8 +154,6 @@ def _remove_if_abandoned(path: Path) -> bool:
         else:
             path.unlink(missing_ok=True)
         return not os.path.lexists(path)
-    finally:
-        os.close(descriptor)
 
 
 def _swap(staging: Path, final: Path) -> None:

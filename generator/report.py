@@ -144,14 +144,19 @@ def _schedule(folder: Path, v: dict[str, Any]) -> Schedule:
     match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", time)
     if match is None:
         raise InputError(f"schedule.time expected HH:MM (24-hour), got {time!r}", where)
-    try:
-        ZoneInfo(zone)
-    except (ValueError, ZoneInfoNotFoundError):
-        raise InputError(f"schedule.timezone expected an IANA time zone, got {zone!r}", where) from None
+    require_zone(zone, "schedule.timezone", where)
     retry = v["schedule.retry_minutes"]
     if retry < 1:
         raise InputError(f"schedule.retry_minutes expected at least 1, got {retry!r}", where)
     return Schedule(day=day, time=time, timezone=zone, retry_minutes=retry)
+
+
+def require_zone(zone: str, label: str, where: Where | None = None) -> None:
+    """Refuse, in one line, a time zone name the tz database does not know."""
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise InputError(f"{label} expected an IANA time zone, got {zone!r}", where) from None
 
 
 def _build(folder: Path, v: dict[str, Any]) -> Report:

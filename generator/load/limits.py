@@ -90,8 +90,8 @@ def _csv_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:
                      encoding="utf-8-sig", chunksize=_BATCH_ROWS) as chunks:
         for chunk in chunks:
             for model in chunk.iloc[:, 0].unique():
-                if str(model).strip():
-                    yield str(model).strip()
+                if stripped := str(model).strip():
+                    yield stripped
 
 
 def _jsonl_ids(path: Path, columns: tuple[str, ...]) -> Iterator[str]:

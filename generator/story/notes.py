@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import InputError, Where, display_path
+from generator.load.limits import check_size
 from generator.load.values import display_text
+from generator.report import InputLimits
 from generator.story.model import Paragraph, Span
 from generator.story.phrases import slugify
 
@@ -98,17 +100,14 @@ def parse_notes(text: str) -> Notes:
     )
 
 
-def load_notes(folder: Path, iso_week: str, max_bytes: int | None = None) -> Notes:
-    """The notes for a week, or empty notes when there is no file; larger than `max_bytes` is refused."""
+def load_notes(folder: Path, iso_week: str, limits: InputLimits | None = None) -> Notes:
+    """The notes for a week, or empty notes when there is no file; a file over the limit is refused."""
     path = folder / f"{iso_week}.md"
     if not path.is_file():
         return Notes()
-    where = Where(display_path(path))
-    size = path.stat().st_size
-    if max_bytes is not None and size > max_bytes:
-        raise InputError(f"the file is {size:,} bytes; at most {max_bytes:,} are accepted "
-                         "(setting data.max_bytes)", where)
+    if limits is not None:
+        check_size(path, limits)
     try:
         return parse_notes(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise InputError("expected UTF-8 text", where) from None
+        raise InputError("expected UTF-8 text", Where(display_path(path))) from None
