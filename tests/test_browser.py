@@ -36,9 +36,16 @@ document.getElementById("f").addEventListener("load", () => {
     .map(e => e.tagName + "." + e.className);
   const images = [...doc.images]
     .map(i => ({src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0}));
+  const box = selector => {
+    const e = doc.querySelector(selector);
+    if (!e) return null;
+    const r = e.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  };
+  const boxes = {toc: box("#toc"), h1: box("h1"), summary: box(".summary"), article: box("#article")};
   const out = document.createElement("pre");
   out.id = "probe";
-  out.textContent = JSON.stringify({width, scroll: doc.documentElement.scrollWidth, wide, images});
+  out.textContent = JSON.stringify({width, scroll: doc.documentElement.scrollWidth, wide, images, boxes});
   document.body.appendChild(out);
 });
 </script></body></html>"""
@@ -105,6 +112,19 @@ def test_edition_page_fits_and_draws_every_chart(site: Path, served: tuple[Path,
     images = seen["images"]
     assert isinstance(images, list) and len(images) == 5
     assert all(i["ok"] for i in images), images
+
+
+@pytest.mark.parametrize("width", [375, 1280, 1440])
+def test_contents_follow_the_summary_or_stand_in_the_margin(site: Path, served: tuple[Path, str],
+                                                           width: int) -> None:
+    # Read first, the contents pushed the headline below a screenful on any screen narrower
+    # than the margin layout; they belong after the summary, as in the print edition.
+    boxes = measure(served, site / "2026-W21" / "index.html", width)["boxes"]
+    toc, h1, summary, article = boxes["toc"], boxes["h1"], boxes["summary"], boxes["article"]
+    if width >= 1320:  # the margin layout
+        assert toc["right"] <= article["left"] and toc["top"] < h1["bottom"], boxes
+    else:
+        assert toc["top"] >= summary["bottom"] and toc["left"] >= article["left"], boxes
 
 
 def test_archive_fits_a_phone(site: Path, served: tuple[Path, str]) -> None:
