@@ -109,8 +109,13 @@ def _names(facts: Any) -> list[str]:
 _BREAKABLE_WORD = 4
 
 
+def _breakable(word: str) -> bool:
+    # Punctuation alone ("}}") cannot be mistaken for a figure, so it may break anywhere too.
+    return len(word) >= _BREAKABLE_WORD or not any(c.isalnum() for c in word)
+
+
 def _across_lines(name: str) -> str:
-    words = [r"\s?".join(map(re.escape, word)) if len(word) >= _BREAKABLE_WORD else re.escape(word)
+    words = [r"\s?".join(map(re.escape, word)) if _breakable(word) else re.escape(word)
              for word in _normalise(name).split(" ")]
     return r"\s+".join(words)
 

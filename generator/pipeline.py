@@ -82,7 +82,7 @@ def build_edition(request: BuildRequest) -> Edition:
     week = choose_week(snapshot, request.week)
     facts = compute_facts(snapshot, week, report.slug, report.top_n)
     story = write_story(facts, report, load_notes(report.notes_dir, facts.iso_week, report.limits))
-    chart_book = ClaimBook(prefix="g")
+    chart_book = ClaimBook(prefix="g", significant=facts.source.significant_figures)
     charts = make_charts(facts, chart_book, source=report.source_name)
     story = without_undrawn_charts(story, {chart.name for chart in charts})
     facts = dataclasses.replace(facts, claims=story.claims + chart_book.done())

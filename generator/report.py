@@ -20,9 +20,10 @@ CONFIG_NAME = "report.toml"
 class VariantRules:
     """How model-id variants are folded into their base model."""
 
-    merge: tuple[str, ...] = (":free", ":beta")
+    merge: tuple[str, ...] = (":free", ":beta", ":exacto", ":nitro", ":floor")
     dated_slugs: bool = False
     renames: tuple[tuple[str, str], ...] = ()
+    catalogue_join: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Report:
     authors_path: Path | None
     notes_dir: Path
     rounded: bool
+    coverage: str = "auto"
     variants: VariantRules = field(default_factory=VariantRules)
     schedule: Schedule = field(default_factory=Schedule)
     email: EmailSettings = field(default_factory=EmailSettings)
@@ -176,10 +178,12 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
         authors_path=_optional_path(folder, v["data.authors"]),
         notes_dir=folder / v["data.notes"],
         rounded=bool(v["data.rounded"]),
+        coverage=_coverage(folder, v["data.coverage"]),
         variants=VariantRules(
             merge=tuple(v["variants.merge"]),
             dated_slugs=bool(v["variants.dated_slugs"]),
             renames=tuple(sorted(v["variants.renames"].items())),
+            catalogue_join=bool(v["variants.catalogue_join"]),
         ),
         schedule=_schedule(folder, v),
         email=EmailSettings(
@@ -190,6 +194,16 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
         ),
         limits=_limits(folder, v),
     )
+
+
+COVERAGES = ("auto", "complete", "list")
+
+
+def _coverage(folder: Path, value: str) -> str:
+    if value not in COVERAGES:
+        raise InputError(f"data.coverage expected one of {', '.join(COVERAGES)}, got {value!r}",
+                         Where(display_path(folder / CONFIG_NAME)))
+    return value
 
 
 def _limits(folder: Path, v: dict[str, Any]) -> InputLimits:

@@ -35,9 +35,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data.max_bytes", 50_000_000, "Largest input file accepted, in bytes; a bigger one is refused."),
     Setting("data.max_models", 20_000, "Most distinct models a usage table or catalogue may hold."),
     Setting("data.rounded", False, "Declare that the source rounds its figures (adds a caveat)."),
-    Setting("variants.merge", [":free", ":beta"], "Id suffixes merged into their base model."),
+    Setting("data.coverage", "auto",
+            "What a week's rows cover: `complete` (the whole platform), `list` (only the leading "
+            "models, a top-N list) or `auto`: complete when the week has an `others` or `total` "
+            "row, a list otherwise."),
+    Setting("variants.merge", [":free", ":beta", ":exacto", ":nitro", ":floor"],
+            "Id suffixes merged into their base model."),
     Setting("variants.dated_slugs", False, "Merge dated slugs such as `-20260423` into the base."),
     Setting("variants.renames", {}, "Table old id → new id for renamed models."),
+    Setting("variants.catalogue_join", True,
+            "Join usage ids to the catalogue by `id`, then `canonical_slug`, then with a date mark "
+            "removed, and count ids that reach one entry as one model."),
     Setting("schedule.day", "monday", "Weekday on which `weekly schedule` runs the edition."),
     Setting("schedule.time", "09:00", "Local time (HH:MM) of the weekly run."),
     Setting("schedule.timezone", "UTC", "IANA time zone of the schedule and of week boundaries."),

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 OTHERS = "others"
+# A row that declares the week's whole volume; the loader turns it into the `others` row.
+TOTAL = "total"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,23 @@ class CatalogueEntry:
     open_weights: bool | None = None
     price_prompt: float | None = None
     price_completion: float | None = None
+    canonical_slug: str | None = None
+
+
+@dataclass(frozen=True)
+class WeekProfile:
+    """What the source published for one week, read before variants are merged.
+
+    `rows`: rows naming a model (not `others` or `total`). `significant_figures`: the most
+    significant digits any figure of the week carries, when the figures are visibly rounded
+    (at most four), else None. `source`: the week's `source` column, when the data has one.
+    `long_tail`: the week has an `others` or `total` row, so its rows cover the whole volume.
+    """
+
+    rows: int
+    significant_figures: int | None
+    source: str | None
+    long_tail: bool
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,9 @@ class Snapshot:
     merged_variants: tuple[tuple[str, str], ...] = ()
     free_variant_tokens: dict[dt.date, int] = field(default_factory=dict)
     rounded_figures: bool = False
+    profiles: dict[dt.date, WeekProfile] = field(default_factory=dict)
+    coverage: str = "auto"
+    name_marks: tuple[str, ...] = ()
 
     @property
     def weeks(self) -> tuple[dt.date, ...]:

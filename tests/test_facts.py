@@ -103,7 +103,10 @@ def test_is_new_and_new_in_top_n(report_factory: ReportFactory) -> None:
     report = report_factory(BASE)
     a2 = facts_of(report, week(2)).model(A2)
     assert a2 is not None
-    assert (a2.is_new, a2.prev_tokens, a2.change_pct, a2.prev_rank) == (True, 0, None, None)
+    # Not listed the week before and not dated to this week by a catalogue: its earlier volume
+    # is unknown, not zero.
+    assert (a2.is_new, a2.prev_tokens, a2.change_pct, a2.prev_rank) == (True, None, None, None)
+    assert a2.arrival == "new"
     assert (a2.new_in_top_n, a2.weeks_at_rank, a2.best_rank) == (True, 1, 3)
     top2 = facts_of(report, week(3), top_n=2)
     assert [(m.model, m.new_in_top_n) for m in top2.models[:2]] == [(A1, False), (A2, True)]
@@ -123,10 +126,9 @@ def test_movers_dropped_out_and_tiny_base(report_factory: ReportFactory) -> None
     rows = [(week(0), A1, 9000), (week(0), B1, 990), (week(0), C1, 10),
             (week(1), A1, 9000), (week(1), C1, 100)]
     mv = facts_of(report_factory(rows), week(1)).movers
-    assert [(m.model, m.tokens, m.prev_tokens, m.rank) for m in mv.dropped_out] == [
-        (B1, 0, 990, None)]
-    assert [m.model for m in mv.losers] == [B1]
-    assert [m.change_pct for m in mv.losers_pct] == pytest.approx([-100.0])
+    # b1 has no row this week: it left the data, and its volume is unknown rather than zero.
+    assert [(m.model, m.prev_tokens, m.prev_rank) for m in mv.dropped_out] == [(B1, 990, 2)]
+    assert mv.losers == mv.losers_pct == ()
     # c1 grew tenfold from 0.1 % of last week's total: a gain, but too small a base to rank by %.
     assert [m.model for m in mv.gainers] == [C1]
     assert mv.gainers_pct == ()
@@ -237,7 +239,8 @@ def test_model_that_vanishes_and_returns(report_factory: ReportFactory) -> None:
     assert back is not None
     assert (back.is_new, back.first_week, back.weeks_in_data) == (False, "2026-W02", 3)
     assert (back.rank, back.weeks_at_rank, back.prev_rank, back.best_rank) == (2, 1, None, 2)
-    assert (back.prev_tokens, back.change_pct, back.change_tokens) == (0, None, 70)
+    assert (back.prev_tokens, back.change_pct, back.change_tokens) == (None, None, None)
+    assert (back.arrival, back.last_listed) == ("return", week(1))
 
 
 def test_zero_previous_volume_gives_no_change(report_factory: ReportFactory) -> None:
@@ -247,7 +250,9 @@ def test_zero_previous_volume_gives_no_change(report_factory: ReportFactory) -> 
     empty = facts_of(report, week(1))
     assert (empty.total.tokens, empty.models, empty.regions, empty.lead) == (0, (), (), None)
     assert empty.total.change_pct == pytest.approx(-100.0)
-    assert {m.model for m in empty.movers.dropped_out} == {A1, B1}
+    # Rows of zero are figures: a fall to zero, not a departure from the data.
+    assert empty.movers.dropped_out == ()
+    assert {m.model for m in empty.movers.losers} == {A1, B1}
     facts = facts_of(report, week(2))
     assert (facts.total.prev_tokens, facts.total.change_pct) == (0, None)
     assert facts.total.growth_streak_weeks == 1

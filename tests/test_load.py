@@ -8,15 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import usage_csv, week, write_report
+from helpers import ReportFactory, facts_of, usage_csv, week, write_report
 
 from generator.errors import InputError
 from generator.load import load_snapshot
 from generator.load.catalogue import load_catalogue
+from generator.load.identity import resolver
+from generator.load.names import clean_name, name_from_id
 from generator.load.tables import read_table
 from generator.load.values import count_or_problem
 from generator.load.variants import base_model
 from generator.report import VariantRules, load_report
+from generator.snapshot import CatalogueEntry
 from generator.weeks import WeekError, iso_label, parse_week
 
 
@@ -189,7 +192,7 @@ def test_report_settings(tmp_path: Path) -> None:
                           tables='[variants]\ndated_slugs = true\n[variants.renames]\n"a/o" = "a/n"')
     report = load_report(folder / "report.toml")
     assert (report.slug, report.title, report.top_n) == ("my-report", "T", 5)
-    assert report.variants == VariantRules((":free", ":beta"), True, (("a/o", "a/n"),))
+    assert report.variants == VariantRules(VariantRules().merge, True, (("a/o", "a/n"),))
     assert (report.usage_path, report.models_path) == (folder / "usage.csv", None)
     (folder / "report.toml").write_text("title = \n")
     with pytest.raises(InputError, match=r"report\.toml: expected valid TOML"):
@@ -204,3 +207,50 @@ def test_usage_file_and_folder_errors(tmp_path: Path) -> None:
         load_snapshot(load_report(folder))
     (folder / "drops" / "2026-W02.csv").write_text(usage_csv([(week(0), "acme/a1", 1)]))
     assert len(load_snapshot(load_report(folder)).usage) == 1
+
+
+def test_a_declared_total_becomes_the_long_tail(report_factory: ReportFactory) -> None:
+    rows = [(w, m, t) for i in range(3) for w in [week(i)]
+            for m, t in (("acme/a1", 100 + i), ("bolt/b1", 50), ("total", 400))]
+    facts = facts_of(report_factory(rows), week(2))
+    assert (facts.coverage.kind, facts.coverage.list_size) == ("complete", None)
+    assert (facts.total.tokens, facts.coverage.others_tokens) == (400, 400 - 102 - 50)
+    # Without the total the same rows are a list of two, and say so.
+    listed = facts_of(report_factory([r for r in rows if r[1] != "total"]), week(2))
+    assert (listed.coverage.kind, listed.coverage.list_size, listed.total.tokens) == ("list", 2, 152)
+
+
+def test_a_declared_total_must_hold_the_listed_models(report_factory: ReportFactory) -> None:
+    small = report_factory([(week(0), "acme/a1", 100), (week(0), "total", 90)])
+    with pytest.raises(InputError, match=r"row 3, column tokens: the declared total 90 is smaller "
+                                         r"than the 100 tokens"):
+        load_snapshot(small)
+    both = report_factory([(week(0), "acme/a1", 100), (week(0), "total", 190),
+                           (week(0), "others", 90)])
+    with pytest.raises(InputError, match="has both a `total` and an `others` row"):
+        load_snapshot(both)
+
+
+def test_display_names_lose_maker_prefix_and_merged_marks() -> None:
+    marks = ("free", "exacto")
+    assert clean_name("Anthropic: Claude Sonnet 4", marks) == "Claude Sonnet 4"
+    assert clean_name("Tencent: Hy3 Preview (free)", marks) == "Hy3 Preview"
+    assert clean_name("MoonshotAI: Kimi K2 0905 (exacto)", marks) == "Kimi K2 0905"
+    # A mark that names a model kept apart, and a date that tells two snapshots apart, stay.
+    assert clean_name("DeepSeek: R1 (thinking)", marks) == "R1 (thinking)"
+    assert clean_name("OpenAI: GPT-4o (2024-11-20)", marks) == "GPT-4o (2024-11-20)"
+    assert name_from_id("moonshotai/kimi-k2.5-0127") == "kimi-k2.5"
+
+
+def test_catalogue_links_join_ids_and_keep_unlinked_ones_apart() -> None:
+    entries = {"a/x": CatalogueEntry("a/x", canonical_slug="a/x-20260101"),
+               "a/y-2024-05-01": CatalogueEntry("a/y-2024-05-01")}
+    resolve = resolver(VariantRules(), entries)
+    assert resolve("a/x-20260101") == "a/x"           # by canonical slug
+    assert resolve("a/x-20260101:free") == "a/x"      # merged variant of a slug
+    assert resolve("a/x-0315") == "a/x"               # date mark removed
+    assert resolve("a/x:thinking") == "a/x:thinking"  # an unmerged variant keeps its mark
+    assert resolve("a/y-2024-05-01") == "a/y-2024-05-01"
+    assert resolve("a/z-20260101") == "a/z-20260101"  # nothing links it: left as it is
+    off = resolver(VariantRules(catalogue_join=False), entries)
+    assert off("a/x-20260101") == "a/x-20260101"

@@ -15,11 +15,20 @@ from generator.charts import draw, style
 from generator.charts.model import Chart
 from generator.facts.model import Facts
 from generator.story.numbers import ClaimBook
-from generator.story.phrases import change_verb, join_list, pct, signed_pct, tokens
+from generator.story.phrases import (
+    ARRIVAL_LABELS,
+    change_verb,
+    join_list,
+    pct,
+    signed_pct,
+    tokens,
+)
+from generator.story.scope import Scope
 
 __all__ = ["Chart", "make_charts"]
 
 Words = tuple[str, str]  # (caption, alt)
+ARRIVAL_WORDS = {"launch": "new this week", "new": "new to the list", "return": "back on the list"}
 Drawer = Callable[[Facts, str], Figure]
 Writer = Callable[[Facts, ClaimBook], Words]
 
@@ -68,11 +77,14 @@ def _span(facts: Facts, book: ClaimBook) -> str:
 def _total_words(facts: Facts, book: ClaimBook) -> Words:
     total = facts.total
     streak = draw.streak_bars(facts)
+    scope = Scope.of(facts)
     caption = book.sentence(
-        "Tokens processed each week across all models; "
+        ("Tokens processed each week across all models; " if not scope.is_list else
+         f"Tokens processed each week by the models in that week's {scope.list_name(book)}; ")
         + ("the highlighted bars mark the current run of weekly growth."
            if streak else "the latest week is highlighted."))
-    alt = (f"Bar chart of total weekly tokens {_span(facts, book)}; the latest week, "
+    alt = (f"Bar chart of {'listed' if scope.is_list else 'total'} weekly tokens "
+           f"{_span(facts, book)}; the latest week, "
            f"{tokens(book, 'total.tokens', total.tokens, 1)}")
     if streak:
         alt += (f", is the {book.num('total.growth_streak_weeks', total.growth_streak_weeks, 'ord')}"
@@ -100,8 +112,8 @@ def _regions_words(facts: Facts, book: ClaimBook) -> Words:
 
 def _model_change(facts: Facts, book: ClaimBook, i: int) -> str:
     m = facts.models[i]
-    if m.is_new:
-        return " (new this week)"
+    if m.arrival is not None:
+        return f" ({ARRIVAL_WORDS[m.arrival]})"
     if m.change_pct is None:
         return ""
     return f" ({signed_pct(book, f'models.{i}.change_pct', m.change_pct, 0)} on the week)"
@@ -109,11 +121,12 @@ def _model_change(facts: Facts, book: ClaimBook, i: int) -> str:
 
 def _top_words(facts: Facts, book: ClaimBook) -> Words:
     shown = facts.models[:draw.TOP_BARS]
-    new = any(m.is_new for m in shown)
+    marks = sorted({m.arrival for m in shown if m.arrival is not None})
     caption = book.sentence(
         "Tokens each model processed this week"
         + (", with the change on the week before" if facts.prev_week else "")
-        + ("; models with no usage the week before are marked new." if new else "."))
+        + (f"; models without a figure the week before are marked "
+           f"{join_list([ARRIVAL_LABELS[a] for a in marks])}." if marks else "."))
     count = (f"{book.num('market.top_n', facts.market.top_n, 'card')} "
              if facts.market.top_n == len(shown) else "")
     parts = [f"Horizontal bar chart of this week's {count}most-used models by tokens; "
@@ -138,8 +151,9 @@ def _movers_words(facts: Facts, book: ClaimBook) -> Words:
         lo = losses[0]
         # The fall is told as from-to so every figure is a positive fact as stored.
         parts.append(f"{lo.name} fell the most, from "
-                     f"{tokens(book, 'movers.losers.0.prev_tokens', lo.prev_tokens)} to "
-                     f"{tokens(book, 'movers.losers.0.tokens', lo.tokens)} tokens")
+                     f"{tokens(book, 'movers.losers.0.prev_tokens', lo.prev_tokens)} tokens to "
+                     + (f"{tokens(book, 'movers.losers.0.tokens', lo.tokens)} tokens"
+                        if lo.tokens else "none"))
     alt = ("Diverging bar chart of the largest week-over-week gains and losses in tokens; "
            + "; ".join(parts) + ".")
     return caption, book.sentence(alt)
@@ -147,9 +161,12 @@ def _movers_words(facts: Facts, book: ClaimBook) -> Words:
 
 def _share_words(facts: Facts, book: ClaimBook) -> Words:
     models = draw.share_models(facts)
+    listed = Scope.of(facts).is_list
     caption = book.sentence(
-        "Each model's share of all tokens week by week, for this week's largest models; "
-        "everything else is grouped as all other.")
+        "Each model's share of each week's listed volume, for this week's largest models; "
+         "the rest of the list is grouped as all other." if listed else
+         "Each model's share of all tokens week by week, for this week's largest models; "
+         "everything else is grouped as all other.")
     shares = join_list([f"{m.name} {pct(book, f'models.{i}.share_pct', m.share_pct, 1)}"
                         for i, m in enumerate(models)])
     alt = (f"Stacked area chart of the share of weekly tokens held by this week's leading "

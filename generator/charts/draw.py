@@ -24,7 +24,7 @@ from generator.charts.style import (
 )
 from generator.facts.model import Facts, ModelFacts, Mover, RegionFacts
 from generator.story.numbers import MINUS, UNITS, render, token_unit, unit_word
-from generator.story.phrases import token_decimals
+from generator.story.phrases import ARRIVAL_LABELS, token_decimals
 
 TITLES = {
     "total": "Total weekly volume",
@@ -51,8 +51,9 @@ WIDE_GAP = "\u2003"
 def short_tokens(value: float, decimals: int = 2, signed: bool = False) -> str:
     """'3.69T', '876B', '+2.5T': the figure as the text rounds it, with the unit's letter."""
     unit = token_unit(value)
-    text = render(abs(value), f"tokens:{unit}:{token_decimals(value, decimals)}") + unit
-    if signed and float(text[:-1]) != 0:
+    figure = render(abs(value), f"tokens:{unit}:{token_decimals(value, decimals)}")
+    text = figure + (unit if unit != "N" else "")
+    if signed and float(figure) != 0:
         return ("+" if value > 0 else MINUS) + text
     return text
 
@@ -63,9 +64,9 @@ def clip(name: str, limit: int = NAME_CHARS) -> str:
 
 
 def change_label(model: ModelFacts) -> str:
-    """'+19 %', 'new', or '' when there is no week to compare with."""
-    if model.is_new:
-        return "new"
+    """'+19 %', 'new', 'entered', 'back', or '' when there is no week to compare with."""
+    if model.arrival is not None:
+        return ARRIVAL_LABELS[model.arrival]
     if model.change_pct is None:
         return ""
     return f"{render(model.change_pct, 'spct:0')}\u2009%"
@@ -105,6 +106,15 @@ def streak_bars(facts: Facts) -> int:
     return streak if streak >= MIN_STREAK else 0
 
 
+def _per_week(unit: str) -> str:
+    return "Tokens" if unit == "N" else f"{unit_word(unit).capitalize()}s of tokens"
+
+
+def _scope_words(facts: Facts) -> str:
+    size = facts.coverage.list_size if facts.coverage.kind == "list" else None
+    return "each week's listed models only" if size else "all models"
+
+
 def _scale(values: Sequence[float]) -> tuple[str, float]:
     unit = token_unit(max(values, default=0.0))
     return unit, UNITS[unit][0]
@@ -137,7 +147,7 @@ def draw_total(facts: Facts, source: str) -> Figure:
     colours = [ACCENT if i >= len(hist) - marked else MUTED_BAR for i in range(len(hist))]
     fig, ax = style.new_figure()
     style.frame(fig, TITLES["total"],
-                f"{unit_word(unit).capitalize()}s of tokens per week, all models", source)
+                f"{_per_week(unit)} per week, {_scope_words(facts)}", source)
     width = 0.76
     ax.bar(xs, ys, width=width, color=colours, linewidth=0)
     top = max(ys)
@@ -145,6 +155,7 @@ def draw_total(facts: Facts, source: str) -> Figure:
     ax.set_ylim(0, top * (1.32 if streak else 1.12))
     _value_axis(ax)
     style.week_ticks(ax, weeks)
+    _mark_source_change(ax, facts, weeks, xs, top)
     ax.annotate(short_tokens(hist[-1].tokens, 1), xy=(xs[-1], ys[-1]), xytext=(0, 3),
                 textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_PT,
                 fontweight="bold", color=ACCENT)
@@ -185,6 +196,19 @@ def _end_labels(
         label.xy = (x, y)
 
 
+def _mark_source_change(ax: Axes, facts: Facts, weeks: Sequence[str], xs: Sequence[float],
+                        top: float) -> None:
+    """A dashed line before the week the source changed its method, when it is in view:
+    the jump at that line is the method, not the market."""
+    change = facts.source.break_week
+    if change is None or change not in weeks[1:]:
+        return
+    x = xs[weeks.index(change)] - 0.5
+    ax.axvline(x, color=GREY, linewidth=0.9, linestyle=(0, (3, 2)))
+    ax.text(x - 0.25, top * 1.02, "source changed", ha="right", va="bottom", fontsize=LABEL_PT,
+            color=GREY)
+
+
 def draw_regions(facts: Facts, source: str) -> Figure:
     """Lines of weekly tokens by country, this week's largest countries only."""
     hist = facts.history
@@ -195,7 +219,7 @@ def draw_regions(facts: Facts, source: str) -> Figure:
     unit, scale = _scale([v for s in series for v in s])
     fig, ax = style.new_figure()
     style.frame(fig, TITLES["regions"],
-                f"{unit_word(unit).capitalize()}s of tokens per week, by the country of each "
+                f"{_per_week(unit)} per week, by the country of each "
                 "model's maker", source)
     items = []
     for i, (region, values) in enumerate(zip(countries, series, strict=True)):
@@ -230,14 +254,14 @@ def draw_top_models(facts: Facts, source: str) -> Figure:
     models = facts.models[:TOP_BARS]
     _, scale = _scale([m.tokens for m in models])
     fig, ax = style.new_figure()
-    has_change = any(m.change_pct is not None or m.is_new for m in models)
+    has_change = any(m.change_pct is not None or m.arrival is not None for m in models)
     style.frame(fig, TITLES["top_models"],
                 "Tokens this week" + (" and change on the week before" if has_change else ""),
                 source)
     n = len(models)
     ys = [n - 1 - i for i in range(n)]
     ends = [m.tokens / scale for m in models]
-    ax.barh(ys, ends, height=0.7, color=[NEW if m.is_new else ACCENT for m in models],
+    ax.barh(ys, ends, height=0.7, color=[NEW if m.arrival is not None else ACCENT for m in models],
             linewidth=0)
     ax.set_yticks(ys, [clip(m.name) for m in models])
     ax.set_ylim(-0.6, n - 0.4)
@@ -319,7 +343,9 @@ def draw_share(facts: Facts, source: str) -> Figure:
     colours = [SERIES[i % len(SERIES)] for i in range(len(models))]
     fig, ax = style.new_figure()
     style.frame(fig, TITLES["share"],
-                "Share of all tokens each week, for this week's largest models", source)
+                ("Share of all tokens each week" if facts.coverage.kind == "complete" else
+                 "Share of each week's listed volume") + ", for this week's largest models",
+                source)
     ax.stackplot(xs, *shares, other, colors=[*colours, OTHER_AREA], edgecolor="white",
                  linewidth=0.6)
     ax.set_xlim(xs[0], xs[-1])

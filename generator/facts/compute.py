@@ -13,7 +13,9 @@ import pandas as pd
 from generator.countries import country_adjective, country_name
 from generator.facts.frames import Frames, build_frames, require_week
 from generator.facts.model import (
+    Arrival,
     CoverageFacts,
+    CoverageKind,
     Facts,
     LeadFacts,
     MarketFacts,
@@ -24,10 +26,15 @@ from generator.facts.model import (
 )
 from generator.facts.movers import movers
 from generator.facts.series import change_pct, growth_streak, share_pct, streak
+from generator.facts.source import source_facts
+from generator.load.names import clean_name, name_from_id
 from generator.snapshot import CatalogueEntry, Snapshot
 from generator.weeks import iso_label
 
 HISTORY_WEEKS = 26
+# A model is launched in the week its catalogue date falls in, or a week whose Monday follows
+# that date by at most this many days (a Friday release first shows in the next week's list).
+LAUNCH_LEAD_DAYS = 3
 
 
 def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 10) -> Facts:
@@ -35,11 +42,15 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
     require_week(snapshot, week)
     f = build_frames(snapshot, week)
     prev = week - dt.timedelta(weeks=1)
-    has_prev = bool(len(f.present) > 1 and f.present.iloc[-2])
-    total = _total(f, has_prev)
+    source, kind, list_size = source_facts(snapshot, week)
+    # The week before is only comparable when the source kept its method: a longer list or a
+    # new rounding moves every figure by itself.
+    has_prev = bool(len(f.present) > 1 and f.present.iloc[-2]) and not source.changed_this_week
+    total = _total(f, has_prev, source.break_week)
     names = _names(snapshot, f)
     model_facts = _models(f, snapshot, names, has_prev, top_n, total.tokens)
     regions = _regions(f, snapshot, has_prev, total.tokens)
+    launched = {m.model for m in model_facts if m.arrival == "launch"}
     return Facts(
         week=week.isoformat(),
         iso_week=iso_label(week),
@@ -49,8 +60,9 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
         regions=regions,
         lead=_lead(f, regions),
         models=model_facts,
-        coverage=_coverage(f, snapshot, total.tokens),
-        movers=movers(f, has_prev, names),
+        coverage=_coverage(f, snapshot, total.tokens, kind, list_size),
+        source=source,
+        movers=movers(f, has_prev, names, launched),
         market=_market(f, snapshot, model_facts, regions, top_n, total.tokens),
         history=_history(f, model_facts[:top_n]),
     )
@@ -60,22 +72,26 @@ def _int(value: float) -> int | None:
     return None if value is None or math.isnan(value) else int(value)
 
 
-def _total(f: Frames, has_prev: bool) -> TotalFacts:
+def _total(f: Frames, has_prev: bool, break_week: str | None) -> TotalFacts:
     tokens = int(f.totals.iloc[-1])
     prev = _int(f.totals.iloc[-2]) if has_prev else None
-    earlier = f.totals.iloc[:-1].dropna()
+    # Streaks and records do not reach across a change of the source's method.
+    start = dt.date.fromisoformat(break_week) if break_week else None
+    comparable = f.totals[[start is None or w >= start for w in f.totals.index]]
+    earlier = comparable.iloc[:-1].dropna()
     return TotalFacts(
         tokens=tokens,
         prev_tokens=prev,
         change_pct=change_pct(tokens, prev),
         change_tokens=tokens - prev if prev is not None else None,
-        growth_streak_weeks=growth_streak(f.totals.tolist()),
+        growth_streak_weeks=growth_streak(comparable.tolist()),
         is_record=bool(len(earlier) and tokens > earlier.max()),
         weeks_of_history=int(f.present.sum()),
     )
 
 
 def _names(snapshot: Snapshot, f: Frames) -> dict[str, str]:
+    """One display name per model: the catalogue's, else the usage file's, else from the id."""
     names: dict[str, str] = {}
     usage_names = {}
     if "name" in snapshot.usage.columns:
@@ -85,12 +101,18 @@ def _names(snapshot: Snapshot, f: Frames) -> dict[str, str]:
         usage_names = dict(zip(named["model"], named["name"], strict=False))
     for model in f.tokens.columns:
         entry = snapshot.catalogue.get(model)
-        names[model] = (
-            (entry.name if entry and entry.name else None)
-            or usage_names.get(model)
-            or model.split("/", 1)[-1]
-        )
+        given = (entry.name if entry and entry.name else None) or usage_names.get(model)
+        names[model] = (clean_name(given, snapshot.name_marks) if given else None) \
+            or name_from_id(model)
     return names
+
+
+def _arrival(entry: CatalogueEntry, week: dt.date, listed_before: bool) -> Arrival:
+    released = entry.released
+    if released is not None and week - dt.timedelta(days=LAUNCH_LEAD_DAYS) <= released \
+            < week + dt.timedelta(weeks=1):
+        return "launch"
+    return "return" if listed_before else "new"
 
 
 def _models(
@@ -123,12 +145,17 @@ def _models(
         first = cast(dt.date, weeks[int(seen.argmax())])  # the index holds the weeks as dates
         tokens = int(series[-1])
         prev = _int(series[-2]) if has_prev else None
-        if has_prev and prev is None:
+        entry = snapshot.catalogue.get(model) or CatalogueEntry(model)
+        listed_before = bool(seen[:-1].any())
+        arrival = (_arrival(entry, f.week, listed_before)
+                   if has_prev and had_history and prev is None else None)
+        # Not listed last week: its volume then is unknown, unless it did not exist yet.
+        if arrival == "launch":
             prev = 0
         prev_rank = _int(column[-2]) if len(column) > 1 else None
         before = column[:-1]
         earlier_best = float(np.nanmin(before)) if (~np.isnan(before)).any() else math.nan
-        entry = snapshot.catalogue.get(model) or CatalogueEntry(model)
+        last_seen = np.flatnonzero(seen[:-1])
         author = f.author_of.get(model)
         out.append(
             ModelFacts(
@@ -163,6 +190,9 @@ def _models(
                 open_weights=entry.open_weights,
                 price_prompt=entry.price_prompt,
                 price_completion=entry.price_completion,
+                arrival=arrival,
+                last_listed=(cast(dt.date, weeks[int(last_seen[-1])]).isoformat()
+                             if len(last_seen) else None),
             )
         )
     return tuple(out)
@@ -189,6 +219,7 @@ def _regions(
     now = f.countries.iloc[-1]
     tokens_now = f.tokens.iloc[-1]
     regions = []
+    prev_total = _int(f.totals.iloc[-2]) if has_prev else None
     for country, value in now.items():
         code = str(country)
         if not value or math.isnan(value):
@@ -205,6 +236,8 @@ def _regions(
                 prev_tokens=prev,
                 change_pct=change_pct(int(value), prev),
                 share_pct=share_pct(value, total),
+                prev_share_pct=(share_pct(prev, prev_total)
+                                if prev is not None and prev_total else None),
                 models=len(members),
                 avg_price_prompt=_weighted_price(members, snapshot, "price_prompt"),
                 avg_price_completion=_weighted_price(members, snapshot, "price_completion"),
@@ -245,13 +278,17 @@ def _lead(f: Frames, regions: tuple[RegionFacts, ...]) -> LeadFacts | None:
     )
 
 
-def _coverage(f: Frames, snapshot: Snapshot, total: int) -> CoverageFacts:
+def _coverage(f: Frames, snapshot: Snapshot, total: int, kind: CoverageKind,
+              list_size: int | None) -> CoverageFacts:
     now = f.tokens.iloc[-1].dropna()
     unknown = [m for m in now.index if f.country_of.get(m) is None and now[m] > 0]
     unknown_tokens = int(now[unknown].sum()) if unknown else 0
     others = _int(f.others.iloc[-1]) or 0
     attributed = total - others - unknown_tokens
     return CoverageFacts(
+        kind=kind,
+        list_size=list_size,
+        listed_models=int((now > 0).sum()),
         attributed_share_pct=share_pct(attributed, total),
         attributed_tokens=attributed,
         others_tokens=others,
@@ -289,6 +326,7 @@ def _market(
         countries=len(regions),
         top_n=min(top_n, len(models)),
         top_n_share_pct=share_pct(sum(m.tokens for m in models[:top_n]), total),
+        top3_share_pct=share_pct(sum(m.tokens for m in models[:3]), total),
         leader_share_pct=models[0].share_pct if models else 0.0,
         open_weights_share_pct=share_pct(open_tokens, known_tokens) if known_tokens else None,
         open_weights_tokens=open_tokens,

@@ -9,7 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+CoverageKind = Literal["complete", "list"]
+# How a model came to be listed this week when it was not listed the week before: launched
+# this week (the catalogue dates it), new to the data, or back after an absence.
+Arrival = Literal["launch", "new", "return"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class RegionFacts:
     prev_tokens: int | None
     change_pct: float | None
     share_pct: float
+    prev_share_pct: float | None
     models: int
     avg_price_prompt: float | None
     avg_price_completion: float | None
@@ -84,6 +90,8 @@ class ModelFacts:
     open_weights: bool | None
     price_prompt: float | None
     price_completion: float | None
+    arrival: Arrival | None
+    last_listed: str | None
 
 
 @dataclass(frozen=True)
@@ -100,22 +108,41 @@ class Mover:
 
 
 @dataclass(frozen=True)
+class Departure:
+    """A model listed last week with no row this week: its volume now is unknown, not zero."""
+
+    model: str
+    name: str
+    prev_rank: int | None
+    prev_tokens: int
+
+
+@dataclass(frozen=True)
 class MoversFacts:
-    """Largest gains and losses, absolute and relative, and models that vanished."""
+    """Largest gains and losses among models with a figure in both weeks (a launch counts
+    from zero), and the models that dropped out of the data."""
 
     gainers: tuple[Mover, ...]
     losers: tuple[Mover, ...]
     gainers_pct: tuple[Mover, ...]
     losers_pct: tuple[Mover, ...]
-    dropped_out: tuple[Mover, ...]
+    dropped_out: tuple[Departure, ...]
     declining_models: int
     growing_models: int
 
 
 @dataclass(frozen=True)
 class CoverageFacts:
-    """How much of the volume can be told apart and given a country."""
+    """What the rows cover, and how much of the volume can be told apart and given a country.
 
+    `kind` is `complete` (the rows, with a long tail, are the whole volume) or `list` (only the
+    leading models; every total and share is then of the listed volume). `list_size` is the
+    list's length N for a top-N list, else None.
+    """
+
+    kind: CoverageKind
+    list_size: int | None
+    listed_models: int
     attributed_share_pct: float
     attributed_tokens: int
     others_tokens: int
@@ -136,6 +163,7 @@ class MarketFacts:
     countries: int
     top_n: int
     top_n_share_pct: float
+    top3_share_pct: float
     leader_share_pct: float
     open_weights_share_pct: float | None
     open_weights_tokens: int
@@ -145,6 +173,26 @@ class MarketFacts:
     top_run_length: int
     leader_margin_tokens: int | None
     leader_margin_pct: float | None
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What the source published this week, and where its method last changed.
+
+    `changes` names what changed this week: `rows` (a longer list than any recent week),
+    `rounding` (figures start or stop being rounded), `source` (the `source` column) or
+    `coverage` (list ↔ complete). `break_week` is the last week with a change, up to this one;
+    streaks and records count only from it. `comparable_weeks` counts the weeks from it.
+    """
+
+    label: str | None
+    rows: int
+    prev_rows: int | None
+    significant_figures: int | None
+    changed_this_week: bool
+    changes: tuple[str, ...]
+    break_week: str | None
+    comparable_weeks: int
 
 
 @dataclass(frozen=True)
@@ -180,6 +228,7 @@ class Facts:
     lead: LeadFacts | None
     models: tuple[ModelFacts, ...]
     coverage: CoverageFacts
+    source: SourceFacts
     movers: MoversFacts
     market: MarketFacts
     history: tuple[WeekPoint, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from generator.facts.frames import Frames
-from generator.facts.model import Mover, MoversFacts
+from generator.facts.model import Departure, Mover, MoversFacts
 from generator.facts.series import change_pct
 
 LIST_LENGTH = 5
@@ -14,16 +14,31 @@ LIST_LENGTH = 5
 MIN_BASE_SHARE = 0.005
 
 
-def movers(f: Frames, has_prev: bool, names: dict[str, str]) -> MoversFacts:
-    """Rank the week-over-week changes of every model present in either week."""
+def movers(f: Frames, has_prev: bool, names: dict[str, str], launched: set[str]) -> MoversFacts:
+    """Rank the week-over-week changes of the models with a figure in both weeks.
+
+    A model with no row in one of the two weeks has no known change: one that left is a
+    departure, one that arrived is only counted (from zero) when it launched this week.
+    """
     if not has_prev:
         return MoversFacts((), (), (), (), (), 0, 0)
-    now = f.tokens.iloc[-1].fillna(0.0)
-    before = f.tokens.iloc[-2].fillna(0.0)
+    now = f.tokens.iloc[-1]
+    before = f.tokens.iloc[-2]
     ranks = f.ranks.iloc[-1]
+    prev_ranks = f.ranks.iloc[-2]
     rows = []
+    departures = []
     for model in f.tokens.columns:
-        a, b = int(now[model]), int(before[model])
+        if math.isnan(now[model]) and not math.isnan(before[model]):
+            prev_rank = prev_ranks[model]
+            departures.append(Departure(str(model), names[str(model)],
+                                        None if math.isnan(prev_rank) else int(prev_rank),
+                                        int(before[model])))
+            continue
+        if math.isnan(before[model]) and str(model) not in launched:
+            continue
+        a = 0 if math.isnan(now[model]) else int(now[model])
+        b = 0 if math.isnan(before[model]) else int(before[model])
         if a == 0 and b == 0:
             continue
         rank = ranks[model]
@@ -49,7 +64,7 @@ def movers(f: Frames, has_prev: bool, names: dict[str, str]) -> MoversFacts:
                                  key=lambda r: (-(r.change_pct or 0), r.model))[:LIST_LENGTH]),
         losers_pct=tuple(sorted((r for r in relative if r.change_tokens < 0),
                                 key=lambda r: ((r.change_pct or 0), r.model))[:LIST_LENGTH]),
-        dropped_out=tuple(r for r in rows if r.tokens == 0 and r.prev_tokens > 0),
+        dropped_out=tuple(sorted(departures, key=lambda d: (-d.prev_tokens, d.model))),
         declining_models=sum(1 for r in rows if r.change_tokens < 0),
         growing_models=sum(1 for r in rows if r.change_tokens > 0),
     )

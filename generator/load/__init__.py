@@ -6,8 +6,10 @@ from pathlib import Path
 
 from generator.load.authors import load_authors
 from generator.load.catalogue import load_catalogue
+from generator.load.identity import resolver
 from generator.load.limits import check_models, check_size
 from generator.load.usage import load_usage, usage_files
+from generator.load.variants import variant_marks
 from generator.report import Report
 from generator.snapshot import Snapshot
 
@@ -24,12 +26,12 @@ def load_snapshot(
         check_models((catalogue_path,), ("model", "id"), report.limits)
     if report.authors_path is not None:
         check_size(report.authors_path, report.limits)
-    usage = load_usage(usage_path, report.variants)
     catalogue = (
         load_catalogue(catalogue_path, report.variants)
         if catalogue_path is not None
         else {}
     )
+    usage = load_usage(usage_path, resolver(report.variants, catalogue))
     return Snapshot(
         usage=usage.frame,
         catalogue=catalogue,
@@ -38,4 +40,7 @@ def load_snapshot(
         merged_variants=usage.merged_variants,
         free_variant_tokens=usage.free_variant_tokens,
         rounded_figures=report.rounded or usage.looks_rounded,
+        profiles=usage.profiles,
+        coverage=report.coverage,
+        name_marks=variant_marks(report.variants),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -11,9 +12,10 @@ from typing import Any
 import pandas as pd
 
 from generator.errors import InputError, Where
+from generator.load.names import clean_name
 from generator.load.tables import FILE, ROW, read_table, require_columns
 from generator.load.values import display_text
-from generator.load.variants import base_model
+from generator.load.variants import base_model, variant_marks
 from generator.report import VariantRules
 from generator.snapshot import CatalogueEntry
 
@@ -32,8 +34,11 @@ def load_catalogue(path: Path, rules: VariantRules) -> dict[str, CatalogueEntry]
     else:
         require_columns(frame, table.label, ("model",))
         entries = [_from_row(row) for row in rows]
+    marks = variant_marks(rules)
     catalogue: dict[str, CatalogueEntry] = {}
     for entry in entries:
+        if entry.name:
+            entry = dataclasses.replace(entry, name=clean_name(entry.name, marks))
         base = base_model(entry.model, rules)
         # The base model's own entry wins over a variant's (a :free entry has price 0).
         if base not in catalogue or entry.model == base:
@@ -99,6 +104,7 @@ def _from_row(row: _Row) -> CatalogueEntry:
         open_weights=_flag(_cell(row, "open_weights"), where("open_weights")),
         price_prompt=_price(_cell(row, "price_prompt"), where("price_prompt"), 1),
         price_completion=_price(_cell(row, "price_completion"), where("price_completion"), 1),
+        canonical_slug=_slug(_cell(row, "canonical_slug")),
     )
 
 
@@ -111,8 +117,6 @@ def _from_openrouter(row: _Row) -> CatalogueEntry:
     architecture = _cell(row, "architecture") or {}
     created = _cell(row, "created")
     name = _text(_cell(row, "name"))
-    if name and ": " in name:
-        name = name.split(": ", 1)[1]
     has_hf = "hugging_face_id" in row.cells
     hf_id = _cell(row, "hugging_face_id") if has_hf else None
     return CatalogueEntry(
@@ -127,7 +131,12 @@ def _from_openrouter(row: _Row) -> CatalogueEntry:
         price_completion=_price(
             pricing.get("completion"), where("pricing.completion"), PER_MILLION
         ),
+        canonical_slug=_slug(_cell(row, "canonical_slug")),
     )
+
+
+def _slug(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _text(value: Any) -> str | None:

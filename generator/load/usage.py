@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -13,14 +14,17 @@ import pandas as pd
 from generator.errors import InputError, Where, display_path
 from generator.load.tables import FILE, FORMATS, ROW, read_table, require_columns
 from generator.load.values import display_text, parse_counts, parse_texts, parse_weeks, where_of
-from generator.load.variants import base_model, is_free_variant
-from generator.report import VariantRules
-from generator.snapshot import OTHERS
+from generator.load.variants import is_free_variant
+from generator.snapshot import OTHERS, TOTAL, WeekProfile
 
 REQUIRED = ("week", "model", "tokens")
 COUNTS = ("requests", "prompt_tokens", "completion_tokens")
 TEXTS = ("name", "author", "country")
 _ROUNDING = 10**6
+# Figures with at most this many significant digits, in a week of at least _ROUNDED_ROWS
+# figures of a million or more, are taken as rounded by the source.
+_ROUNDED_DIGITS = 4
+_ROUNDED_ROWS = 3
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -33,6 +37,7 @@ class Usage:
     merged_variants: tuple[tuple[str, str], ...]
     free_variant_tokens: dict[dt.date, int]
     looks_rounded: bool
+    profiles: dict[dt.date, WeekProfile]
 
 
 def usage_files(path: Path) -> list[Path]:
@@ -50,12 +55,14 @@ def usage_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_usage(path: Path, rules: VariantRules) -> Usage:
-    """Read and validate usage, then merge variants into one row per week and model."""
+def load_usage(path: Path, resolve: Callable[[str], str]) -> Usage:
+    """Read and validate usage, then count each id under the model `resolve` names."""
     frames = [_validated(read_table(p).frame) for p in usage_files(path)]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     _refuse_duplicates(frame)
-    return _merge(frame, rules, tuple(display_path(p) for p in usage_files(path)))
+    frame = _totals_as_long_tail(frame)
+    profiles = _profiles(frame)
+    return _merge(frame, resolve, tuple(display_path(p) for p in usage_files(path)), profiles)
 
 
 def _validated(frame: pd.DataFrame) -> pd.DataFrame:
@@ -77,6 +84,8 @@ def _validated(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = frame[column].map(lambda v: display_text(v) if isinstance(v, str) else None)
     if "country" in out.columns:
         _check_countries(frame, out["country"])
+    if "source" in frame.columns:
+        out["source"] = frame["source"].map(lambda v: display_text(v) if isinstance(v, str) else None)
     out[FILE] = frame[FILE]
     out[ROW] = frame[ROW]
     return out
@@ -106,9 +115,63 @@ def _refuse_duplicates(frame: pd.DataFrame) -> None:
     )
 
 
-def _merge(frame: pd.DataFrame, rules: VariantRules, sources: tuple[str, ...]) -> Usage:
+def _totals_as_long_tail(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn each week's declared `total` row into the `others` row it implies."""
+    is_total = frame["model"] == TOTAL
+    if not is_total.any():
+        return frame
+    week_of = frame["week"]
+    listed = frame[~frame["model"].isin((TOTAL, OTHERS))].groupby("week")["tokens"].sum()
+    with_others = set(week_of[frame["model"] == OTHERS])
+    tails = []
+    # The tokens column holds whole numbers (parse_counts).
+    counts = cast("list[int]", frame["tokens"].tolist())
+    for found in is_total.to_numpy().nonzero()[0]:
+        position = int(found)
+        week = cast(dt.date, week_of.iat[position])
+        declared = counts[position]
+        if week in with_others:
+            raise InputError(f"week {week.isoformat()} has both a `total` and an `others` row; "
+                             "expected one of them", where_of(frame, int(position), "model"))
+        rest = declared - int(listed.get(week, 0))
+        if rest < 0:
+            raise InputError(
+                f"the declared total {declared:,} is smaller than the {int(listed.get(week, 0)):,} "
+                f"tokens of the models listed in week {week.isoformat()}",
+                where_of(frame, position, "tokens"))
+        tails.append(rest)
+    out = frame.copy()
+    out.loc[is_total, "model"] = OTHERS
+    out.loc[is_total, "tokens"] = tails
+    return out
+
+
+def _significant_digits(value: int) -> int:
+    return len(str(value).rstrip("0")) if value else 0
+
+
+def _profiles(frame: pd.DataFrame) -> dict[dt.date, WeekProfile]:
+    """Per week: rows, visible rounding, source label and long tail, before any merging."""
+    profiles: dict[dt.date, WeekProfile] = {}
+    sources = frame["source"] if "source" in frame.columns else None
+    for week, rows in frame.groupby("week", sort=True):
+        named = rows[rows["model"] != OTHERS]
+        large = [int(t) for t in named["tokens"].tolist() if int(t) >= 10**6]
+        digits = max((_significant_digits(t) for t in large), default=None)
+        rounded = digits if digits is not None and len(large) >= _ROUNDED_ROWS and \
+            digits <= _ROUNDED_DIGITS else None
+        labels = sorted({str(v) for v in sources[rows.index].tolist() if isinstance(v, str) and v}) \
+            if sources is not None else []
+        profiles[cast(dt.date, week)] = WeekProfile(
+            rows=len(named), significant_figures=rounded,
+            source=" + ".join(labels) or None, long_tail=len(named) < len(rows))
+    return profiles
+
+
+def _merge(frame: pd.DataFrame, resolve: Callable[[str], str], sources: tuple[str, ...],
+           profiles: dict[dt.date, WeekProfile]) -> Usage:
     ids = frame["model"].unique()
-    mapping = {m: base_model(m, rules) for m in ids}
+    mapping = {m: (m if m == OTHERS else resolve(m)) for m in ids}
     merged = tuple(sorted((m, b) for m, b in mapping.items() if m != b))
     # Decided once per distinct id, not once per row.
     free = frame[frame["model"].isin([m for m in ids if is_free_variant(m)])]
@@ -126,4 +189,4 @@ def _merge(frame: pd.DataFrame, rules: VariantRules, sources: tuple[str, ...]) -
     real = grouped.loc[grouped["model"] != OTHERS, "tokens"]
     nonzero = real[real > 0]
     looks_rounded = bool(len(nonzero) >= 10 and (nonzero % _ROUNDING == 0).all())
-    return Usage(grouped, sources, merged, free_tokens, looks_rounded)
+    return Usage(grouped, sources, merged, free_tokens, looks_rounded, profiles)

@@ -13,12 +13,14 @@ from typing import cast
 from generator.facts.model import Facts, ModelFacts
 from generator.story.numbers import ClaimBook, article_for
 from generator.story.phrases import (
+    capitalise,
     change_noun,
     pick,
     title_case,
     tokens,
     weeks_phrase,
 )
+from generator.story.scope import Scope
 
 HEADLINE_LIMIT = 72
 
@@ -56,8 +58,8 @@ def _lead_angles(facts: Facts, w: int) -> list[Angle]:
     elif lead.changed_this_week:
         out.append(Angle(
             "lead_change", 1.0,
-            lambda book: pick([f"{a} Models Overtake {b} Rivals in Weekly Usage",
-                               f"{a} Models Pull Ahead of {b} Rivals in Weekly Usage"], w),
+            lambda book: pick([f"{a} Models Overtake {b} Rivals {_where(facts, book)}",
+                               f"{a} Models Pull Ahead of {b} Rivals {_where(facts, book)}"], w),
             lambda book: book.sentence(
                 f"{a} models moved ahead of {b} ones this week with "
                 f"{tokens(book, 'regions.0.tokens', facts.regions[0].tokens)} tokens against "
@@ -70,18 +72,30 @@ def _lead_angles(facts: Facts, w: int) -> list[Angle]:
         def headline(book: ClaimBook) -> str:
             n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
             an = article_for(n)
+            scope = Scope.of(facts)
+            if scope.is_list:
+                top = f"Top {book.num('coverage.list_size', scope.list_size, 'card')}"
+                return pick([f"{a} Models Lead the {top} for {an} {n} Straight Week",
+                             f"{a} Models Top the {top} for {an} {n} Consecutive Week"], w)
             return pick([f"{a} Models Outpace {b} Rivals for {an} {n} Straight Week",
                          f"{a} Models Lead {b} Rivals for {an} {n} Consecutive Week"], w)
 
         def summary(book: ClaimBook) -> str:
             n = book.num("lead.streak_weeks", lead.streak_weeks, "card")
             return book.sentence(
-                f"{a} models have drawn more tokens than {b} ones for {n} weeks running"
-                f"{_top_run_clause(facts, book)}."
+                f"{a} models{Scope.of(facts).among(book)} have drawn more tokens than {b} ones "
+                f"for {n} weeks running{_top_run_clause(facts, book)}."
             )
 
         out.append(Angle("lead_streak", 0.85 * unusual, headline, summary))
     return out
+
+
+def _where(facts: Facts, book: ClaimBook) -> str:
+    scope = Scope.of(facts)
+    if not scope.is_list:
+        return "in Weekly Usage"
+    return f"in the Top {book.num('coverage.list_size', scope.list_size, 'card')}"
 
 
 def _top_run_clause(facts: Facts, book: ClaimBook) -> str:
@@ -117,8 +131,8 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
             lambda book: pick([f"{top.name} Takes the Top Spot in Weekly Usage",
                                f"{top.name} Climbs to Number One in Weekly Usage"], w),
             lambda book: book.sentence(
-                f"{top.name} became the most-used model this week with "
-                f"{tokens(book, 'models.0.tokens', top.tokens)} tokens, "
+                f"{top.name} became the most-used model{Scope.of(facts).among(book)} this week "
+                f"with {tokens(book, 'models.0.tokens', top.tokens)} tokens"
                 f"{_change(book, top, 0)}."
             ),
         ))
@@ -137,16 +151,17 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
 
 
 def _change(book: ClaimBook, model: ModelFacts, decimals: int) -> str:
-    index = model.rank - 1
+    """', a 19 % rise' for a model with a comparable week before, else nothing."""
     if model.change_pct is None:
-        return "with no earlier week to compare"
-    return change_noun(book, f"models.{index}.change_pct", model.change_pct, decimals)
+        return ""
+    return ", " + change_noun(book, f"models.{model.rank - 1}.change_pct", model.change_pct,
+                              decimals)
 
 
 def _newcomer_angles(facts: Facts, w: int) -> list[Angle]:
     out: list[Angle] = []
     for model in facts.models[:3]:
-        if not model.is_new or model.rank == 1:
+        if model.arrival != "launch" or model.rank == 1:
             continue
         i = model.rank - 1
         out.append(Angle(
@@ -167,42 +182,55 @@ def _newcomer_angles(facts: Facts, w: int) -> list[Angle]:
 
 def _total_angles(facts: Facts, w: int) -> list[Angle]:
     total = facts.total
+    scope = Scope.of(facts)
     out: list[Angle] = []
+    if facts.source.changed_this_week:
+        # A change of the source's method moves the total by itself: no rise or fall to tell.
+        return out
     if total.change_pct is not None and total.change_pct <= -10:
         change: float = total.change_pct  # narrowed for the lambdas (TotalFacts is frozen)
         out.append(Angle(
             "sharp_fall", 0.9 * min(1.5, abs(total.change_pct) / 12),
-            lambda book: "Weekly LLM Usage Falls "
-            f"{book.num('total.change_pct', total.change_pct, 'pct:1')}\u00a0%",
+            lambda book: f"{scope.headline_subject(book)} Falls "
+            f"{book.num('total.change_pct', change, f'pct:{book.change_decimals(1)}')}\u00a0%",
             lambda book: book.sentence(
-                f"Total volume fell to {tokens(book, 'total.tokens', total.tokens, 1)} tokens, "
+                f"{capitalise(scope.volume(book))} fell to "
+                f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens, "
                 f"{change_noun(book, 'total.change_pct', change, 1)} on the week."
             ),
         ))
     elif total.is_record and total.growth_streak_weeks >= 2:
+        since = (", the most since the source changed its method in the week of "
+                 if facts.source.break_week else "")
+
+        def summary(book: ClaimBook) -> str:
+            text = (f"{capitalise(scope.volume(book))} reached a record "
+                    f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens after "
+                    f"{weeks_phrase(book, 'total.growth_streak_weeks', total.growth_streak_weeks)}"
+                    " of growth")
+            if since:
+                text += since + book.num("source.break_week", facts.source.break_week, "date")
+            return book.sentence(text + ".")
+
         out.append(Angle(
             "record_total", 0.7 * (0.5 + min(total.growth_streak_weeks, 10) / 20),
-            lambda book: f"Weekly LLM Usage Hits a Record "
-            f"{book.num('total.tokens', total.tokens, 'tokens:T:1')} Trillion Tokens",
-            lambda book: book.sentence(
-                f"Total volume reached a record "
-                f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens after "
-                f"{weeks_phrase(book, 'total.growth_streak_weeks', total.growth_streak_weeks)} "
-                "of growth."
-            ),
+            lambda book: f"{scope.headline_subject(book)} Hits a Record "
+            f"{title_case(tokens(book, 'total.tokens', total.tokens, 1))} Tokens",
+            summary,
         ))
     return out
 
 
 def _fallback(facts: Facts) -> Angle:
     total = facts.total
+    scope = Scope.of(facts)
     return Angle(
         "total", 0.1,
-        lambda book: f"LLM Usage Report: {book.num('total.tokens', total.tokens, 'tokens:T:1')} "
-        "Trillion Tokens in a Week" if total.tokens >= 10**12 else "This Week in LLM Usage",
+        lambda book: (f"{scope.headline_subject(book)}: "
+                      f"{title_case(tokens(book, 'total.tokens', total.tokens, 1))} Tokens in a Week"),
         lambda book: book.sentence(
-            f"Models on the platform served {tokens(book, 'total.tokens', total.tokens, 1)} "
-            "tokens this week."
+            f"{capitalise(scope.models(book))} served "
+            f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens this week."
         ),
     )
 
@@ -232,33 +260,36 @@ def opening(facts: Facts, kind: str, book: ClaimBook) -> str:
     """The lede's first sentence for the chosen angle, worded apart from the summary line."""
     lead = facts.lead
     top = facts.models[0] if facts.models else None
+    scope = Scope.of(facts)
     if kind == "lead_streak" and lead is not None:
         a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
         n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
-        return book.sentence(
-            f"{a} large language models handled more tokens than their {b} counterparts for the "
-            f"{n} consecutive week, and the distance between the two camps widened again."
-            if facts.regions[0].change_pct is not None and facts.regions[1].change_pct is not None
-            and facts.regions[0].change_pct > facts.regions[1].change_pct else
-            f"{a} large language models handled more tokens than their {b} counterparts for the "
-            f"{n} consecutive week.")
+        head = (f"{a} large language models{scope.among(book)} handled more tokens than their "
+                f"{b} counterparts for the {n} consecutive week")
+        a_pct, b_pct = facts.regions[0].share_pct, facts.regions[1].share_pct
+        prev_a, prev_b = facts.regions[0].prev_share_pct, facts.regions[1].prev_share_pct
+        widened = (prev_a is not None and prev_b is not None and not facts.source.changed_this_week
+                   and a_pct - b_pct > prev_a - prev_b)
+        return book.sentence(head + (", and the gap between the two camps widened."
+                                     if widened else "."))
     if kind == "lead_change" and lead is not None:
         a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
         return book.sentence(f"{a} models overtook {b} ones in weekly token volume, the first "
                              "week of a new order at the top of the country race.")
     if kind == "new_leader" and top is not None and top.prev_rank is not None:
         return book.sentence(
-            f"{top.name} is the most-used model on the platform this week, up from number "
+            f"{top.name} is the most-used model{scope.among(book) or ' on the platform'} this "
+            f"week, up from number "
             f"{book.num('models.0.prev_rank', top.prev_rank, 'int')} the week before.")
     if kind == "newcomer_top3":
-        newcomer = next(m for m in facts.models[:3] if m.is_new)
+        newcomer = next(m for m in facts.models[:3] if m.arrival == "launch")
         return book.sentence(
             f"A model that did not exist a week ago now ranks among the three most used: "
             f"{newcomer.name} drew {tokens(book, f'models.{newcomer.rank - 1}.tokens', newcomer.tokens)}"
             " tokens in its first week.")
     if kind == "sharp_fall":
         return book.sentence(
-            f"Demand cooled sharply this week: total volume saw "
+            f"Demand cooled sharply this week: {scope.volume(book)} saw "
             f"{change_noun(book, 'total.change_pct', facts.total.change_pct or 0.0, 1)}.")
     if kind in ("model_tie", "country_tie"):
         return book.sentence("For once the data has no single winner: the week ended in a tie.")
@@ -268,7 +299,10 @@ def opening(facts: Facts, kind: str, book: ClaimBook) -> str:
             f"{weeks_phrase(book, 'models.0.weeks_at_rank', top.weeks_at_rank)}.")
     if kind == "record_total":
         return book.sentence(
-            f"Token volume reached a new high of "
+            f"{capitalise(scope.volume(book))} reached a new high of "
             f"{tokens(book, 'total.tokens', facts.total.tokens, 1)} this week.")
+    if scope.is_list:
+        return book.sentence(f"Here is how {scope.top(book)} stood in the week of "
+                             f"{book.num('week', facts.week, 'date')}.")
     return book.sentence(f"Here is where the platform's traffic went in the week of "
                          f"{book.num('week', facts.week, 'date')}.")

@@ -15,7 +15,6 @@ from generator.story.outlook import ahead_section, developers_section, take_bull
 from generator.story.phrases import (
     capitalise,
     change_noun,
-    join_list,
     ordinal_week,
     pct,
     pick,
@@ -24,7 +23,9 @@ from generator.story.phrases import (
     tokens,
     weeks_phrase,
 )
+from generator.story.scope import Scope
 from generator.story.sections import (
+    arrivals_sentence,
     cost_section,
     declining_section,
     model_section,
@@ -45,14 +46,19 @@ def week_index(facts: Facts) -> int:
 
 def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list[str]:
     total = facts.total
+    scope = Scope.of(facts)
     first = opening(facts, kind, book)
     second = (
-        f"According to {source} data, models on the platform processed "
+        f"According to {source} data, {scope.models(book)} processed "
         f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens in the week of "
         f"{book.num('week', facts.week, 'date')}"
     )
-    if total.change_pct is not None:
-        second += f", {change_noun(book, 'total.change_pct', total.change_pct, 1)} on the week before"
+    if facts.source.changed_this_week:
+        second += (", a figure not comparable with earlier weeks because the source "
+                   "changed how it reports")
+    elif total.change_pct is not None:
+        against = "last week's list" if scope.is_list else "the week before"
+        second += f", {change_noun(book, 'total.change_pct', total.change_pct, 1)} on {against}"
         streak = total.growth_streak_weeks
         if streak >= 2:
             adjective = pick(["straight", "consecutive"], w)
@@ -69,20 +75,18 @@ def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list
 def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet]:
     out: list[Bullet] = []
     regions = facts.regions
+    scope = Scope.of(facts)
     if facts.lead and len(regions) >= 2:
         a, b = regions[0], regions[1]
         verb = "matched" if facts.lead.streak_weeks == 0 else "outdrew"
         out.append(Bullet("Market Leadership", paragraph(book.sentence(
-            f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens and "
+            f"{a.adjective} models{scope.among(book)} drew "
+            f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens and "
             f"{verb} {b.adjective} models, which recorded "
             f"{tokens(book, 'regions.1.tokens', b.tokens)}."))))
-        if a.change_pct is not None and b.change_pct is not None:
-            diverging = (a.change_pct > 0) != (b.change_pct > 0)
-            out.append(Bullet("Growth Divergence" if diverging else "Regional Growth",
-                              paragraph(book.sentence(
-                f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
-                f" on the week, {'while' if diverging else 'and'} {b.adjective} usage saw "
-                f"{change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}."))))
+        growth = _regional_growth(facts, book, scope)
+        if growth is not None:
+            out.append(growth)
     if facts.models:
         top = facts.models[0]
         run = facts.market.top_run_length
@@ -96,21 +100,27 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
             volume = tokens(book, "models.0.tokens", top.tokens)
             text = f"{top.name} is the most-used model with {volume} tokens."
         out.append(Bullet("Top Rankings", paragraph(book.sentence(text))))
-    newcomers = [m for m in facts.models[:top_n] if m.is_new]
-    if newcomers:
-        parts = [f"{m.name} entered at number {book.num(f'models.{m.rank - 1}.rank', m.rank, 'int')}"
-                 for m in newcomers[:3]]
+    arrivals = [m for m in facts.models[:top_n] if m.arrival is not None]
+    if arrivals:
         out.append(Bullet("New Entrants", paragraph(book.sentence(
-            f"{join_list(parts)} in {'its' if len(parts) == 1 else 'their'} first week."))))
+            arrivals_sentence(facts, arrivals[:3], book)))))
     total = facts.total
-    text = f"All models together processed {tokens(book, 'total.tokens', total.tokens, 1)} tokens"
-    if total.change_pct is not None:
+    subject = (f"The models in {scope.top(book)} together processed" if scope.is_list
+               else "All models together processed")
+    text = f"{subject} {tokens(book, 'total.tokens', total.tokens, 1)} tokens"
+    if total.change_pct is not None and not facts.source.changed_this_week:
         text += f" ({signed_pct(book, 'total.change_pct', total.change_pct, 1)} on the week)"
     if total.growth_streak_weeks >= 2:
         streak = weeks_phrase(book, "total.growth_streak_weeks", total.growth_streak_weeks)
         text += f", growing for {streak}"
     out.append(Bullet("Total Volume", paragraph(book.sentence(text + "."))))
-    if facts.models:
+    if facts.models and scope.is_list and len(facts.models) > 3:
+        # The list's share of itself is 100 % by construction; its concentration is not.
+        out.append(Bullet("Competitive Landscape", paragraph(book.sentence(
+            f"The leader took {pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)}"
+            f" of {scope.whole(book)}, and the top three together "
+            f"{pct(book, 'market.top3_share_pct', facts.market.top3_share_pct, 1)}."))))
+    elif facts.models and not scope.is_list:
         out.append(Bullet("Competitive Landscape", paragraph(book.sentence(
             f"The top {book.num('market.top_n', facts.market.top_n, 'card')} models took "
             f"{pct(book, 'market.top_n_share_pct', facts.market.top_n_share_pct, 1)} "
@@ -119,10 +129,35 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     gainers = facts.movers.gainers
     if gainers and len(out) < 7:
         g = gainers[0]
+        launch = " in its launch week" if g.prev_tokens == 0 else ""
         out.append(Bullet("Biggest Gain", paragraph(book.sentence(
             f"{g.name} added {tokens(book, 'movers.gainers.0.change_tokens', g.change_tokens)} "
-            "tokens, more than any other model."))))
+            f"tokens{launch}, "
+            + ("the largest gain among the models with figures for both weeks."
+               if scope.is_list else "more than any other model.")))))
     return out[:7]
+
+
+def _regional_growth(facts: Facts, book: ClaimBook, scope: Scope) -> Bullet | None:
+    a, b = facts.regions[0], facts.regions[1]
+    if facts.source.changed_this_week:
+        return None
+    if scope.is_list:
+        # A country's listed volume moves with the list's membership, so its share of the
+        # list is the figure that means something from week to week.
+        if a.prev_share_pct is None:
+            return None
+        return Bullet("Share of the List", paragraph(book.sentence(
+            f"{a.adjective} models held {pct(book, 'regions.0.share_pct', a.share_pct, 1)} of "
+            f"{scope.whole(book)}, against "
+            f"{pct(book, 'regions.0.prev_share_pct', a.prev_share_pct, 1)} of last week's.")))
+    if a.change_pct is None or b.change_pct is None:
+        return None
+    diverging = (a.change_pct > 0) != (b.change_pct > 0)
+    return Bullet("Growth Divergence" if diverging else "Regional Growth", paragraph(book.sentence(
+        f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
+        f" on the week, {'while' if diverging else 'and'} {b.adjective} usage saw "
+        f"{change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}.")))
 
 
 def _with_notes(section: Section, notes: Notes, model_id: str | None = None) -> Section:
@@ -139,7 +174,7 @@ def _words(parts: list[str]) -> int:
 
 def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     """Write the article for one week; every figure goes through the claim book."""
-    book = ClaimBook()
+    book = ClaimBook(significant=facts.source.significant_figures)
     w = week_index(facts)
     angle = choose_angle(facts, w)
     headline = book.sentence(title_case(angle.headline(book)))

@@ -3,7 +3,8 @@
 Every figure that reaches a text goes through `render(value, spec)`; the check re-renders the
 fact from `facts.json` with the same spec and compares. Specs:
 
-    tokens:U:D  absolute value in unit U (T, B, M), at most D decimals, trailing zeros dropped
+    tokens:U:D  absolute value in unit U (T, B, M, K, or N for plain whole tokens), at most D
+                decimals, trailing zeros dropped
     pct:D       absolute percentage with D decimals ("27.49"); the words carry the sign
     spct:D      signed percentage ("+13.5", "−3"); zero has no sign
     int         whole number with thousands separators ("1,204")
@@ -27,7 +28,8 @@ from generator.facts.model import Claim
 
 MINUS = "\u2212"
 NBSP = "\u00a0"
-UNITS = {"T": (1e12, "trillion"), "B": (1e9, "billion"), "M": (1e6, "million")}
+UNITS = {"T": (1e12, "trillion"), "B": (1e9, "billion"), "M": (1e6, "million"),
+         "K": (1e3, "thousand"), "N": (1.0, "")}
 _CARDINALS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _ORDINALS = (
     "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
@@ -50,13 +52,13 @@ def _strip(text: str) -> str:
 
 
 def token_unit(value: float) -> str:
-    """The unit a token count reads best in: T, B or M."""
+    """The unit a token count reads best in: T, B, M, K, or N below a thousand (so a small
+    figure is never "0 million")."""
     magnitude = abs(value)
-    if magnitude >= 1e12:
-        return "T"
-    if magnitude >= 1e9:
-        return "B"
-    return "M"
+    for unit in ("T", "B", "M", "K"):
+        if magnitude >= UNITS[unit][0]:
+            return unit
+    return "N"
 
 
 def _ordinal_suffix(n: int) -> str:
@@ -134,6 +136,9 @@ class ClaimBook:
     """
 
     prefix: str = "c"
+    # The significant figures the source's figures carry when it rounds them (None: exact);
+    # no token count is then shown more precisely, and changes are shown in whole percents.
+    significant: int | None = None
     claims: list[Claim] = field(default_factory=list)
     _pending: list[tuple[str, str, str, Any]] = field(default_factory=list)
 
@@ -142,6 +147,10 @@ class ClaimBook:
         rendered = render(value, spec)
         self._pending.append((fact, spec, rendered, value))
         return rendered
+
+    def change_decimals(self, wanted: int) -> int:
+        """Decimals for a percentage change: whole percents between rounded figures."""
+        return 0 if self.significant is not None else wanted
 
     def sentence(self, text: str) -> str:
         """Attach the held figures to this sentence and return it unchanged."""

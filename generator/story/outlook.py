@@ -9,7 +9,8 @@ from generator.facts.model import Facts
 from generator.story.model import Bullet, Section, Span, paragraph
 from generator.story.notes import Notes
 from generator.story.numbers import ClaimBook
-from generator.story.phrases import join_list, pct, pick, tokens, weeks_phrase
+from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
+from generator.story.scope import Scope
 
 
 def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
@@ -36,18 +37,20 @@ def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
                     "contracts in one request.",
                     "-token window to the top of the table, which can replace a retrieval "
                     "pipeline for many long-document tasks."], w)))))
-    if facts.market.open_weights_share_pct is not None and facts.market.open_weights_tokens:
+    scope = Scope.of(facts)
+    open_share = facts.market.open_weights_share_pct
+    if open_share is not None and facts.market.open_weights_tokens and open_share < 100:
         bullets.append(Bullet("Open Weights", paragraph(book.sentence(
             f"Open-weight models carried "
-            f"{pct(book, 'market.open_weights_share_pct', facts.market.open_weights_share_pct, 1)}"
-            " of the volume with a known licence, so self-hosting remains a real option for "
-            "teams with data-residency rules."))))
+            f"{pct(book, 'market.open_weights_share_pct', open_share, 1)}"
+            f" of the {'listed ' if scope.is_list else ''}volume with a known licence, so "
+            "self-hosting remains a real option for teams with data-residency rules."))))
     if facts.models:
         bullets.append(Bullet("Concentration", paragraph(book.sentence(
             f"The leader alone took "
-            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)} of all "
-            "tokens; a fallback model from another maker keeps an outage or a price change "
-            "from stopping your product."))))
+            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)} of "
+            f"{scope.whole(book)}; a fallback model from another maker keeps an outage or a "
+            "price change from stopping your product."))))
     if not bullets:
         return None
     return Section(id="developers", title="What This Means for Developers",
@@ -73,17 +76,20 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
             f"tokens, a gap of "
             f"{pct(book, 'market.leader_margin_pct', margin_pct, 1)} "
             f"of {second.name}'s volume."))
-    newcomers = [m.name for m in facts.models[:10] if m.is_new]
+    scope = Scope.of(facts)
+    newcomers = [m.name for m in facts.models[:10] if m.arrival is not None]
     if newcomers:
+        one = len(newcomers) == 1
         sentences.append(book.sentence(
-            f"A debut week often flatters a model; the second week will tell whether "
-            f"{join_list(newcomers)} keeps its place once launch curiosity fades."))
+            f"The second week will tell whether {join_list(newcomers)} "
+            f"{'holds its place' if one else 'hold their places'}"
+            f"{scope.among(book)}."))
     growth = facts.total.growth_streak_weeks
     if growth >= 2:
         sentences.append(book.sentence(
-            f"Total volume has grown for "
-            f"{weeks_phrase(book, 'total.growth_streak_weeks', growth)}; a flat week would end "
-            "the run."))
+            f"{capitalise(scope.volume(book))} has grown for "
+            f"{weeks_phrase(book, 'total.growth_streak_weeks', growth)}; a week without growth "
+            "would end the run."))
     elif facts.total.change_pct is not None and facts.total.change_pct < 0:
         sentences.append(book.sentence(
             "After a weaker week, the question is whether demand recovers or the fall "
@@ -108,22 +114,60 @@ def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
             "Each maker's tokenizer splits text its own way, so a token on one model is not "
             "exactly a token on another and cross-model volumes are approximate."], w)))
     cov = facts.coverage
+    scope = Scope.of(facts)
+    if scope.is_list:
+        out.append(book.sentence(
+            f"{source} publishes only its weekly {scope.list_name(book)}, so every total and share here "
+            f"is of the listed models, and a model outside the list has no figure at all."))
+    change = source_change_sentence(facts, book)
+    if change:
+        out.append(change)
     if cov.free_variant_tokens:
         out.append(book.sentence(
             f"Free variants contributed "
             f"{tokens(book, 'coverage.free_variant_tokens', cov.free_variant_tokens)} tokens, "
             "volume that can vanish when a promotion ends."))
     unattributed = cov.others_tokens + cov.unknown_country_tokens
-    if unattributed:
+    if unattributed and not scope.is_list:
         out.append(book.sentence(
             f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of the "
             "volume could be given a country; the rest sits in the long tail or with makers of "
             "unknown origin and is left out of the country totals."))
-    if cov.rounded_figures:
+    if cov.rounded_figures and not facts.source.changed_this_week:
         out.append(book.sentence(
             "The source rounds its figures, so small changes may be rounding rather than "
             "movement."))
     return out
+
+
+_CHANGE_WORDS = {
+    "rows": "it lists more models a week",
+    "rounding": "its figures are rounded",
+    "source": "the data comes from another source",
+    "coverage": "the rows cover another share of the volume",
+}
+_UNROUNDED_WORDS = "its figures are no longer rounded"
+
+
+def source_change_sentence(facts: Facts, book: ClaimBook) -> str | None:
+    """The caveat for a change of the source's method, this week or since a recent week."""
+    source = facts.source
+    if source.break_week is None:
+        return None
+    if source.changed_this_week:
+        what = [(_UNROUNDED_WORDS if c == "rounding" and source.significant_figures is None
+                 else _CHANGE_WORDS[c]) for c in source.changes]
+        rounding = (f" to {book.num('source.significant_figures', source.significant_figures, 'card')}"
+                    " significant figures" if "rounding" in source.changes
+                    and source.significant_figures is not None else "")
+        return book.sentence(
+            f"The source changed its method this week ({join_list(what)}{rounding}), so this "
+            "week's totals are not comparable with earlier ones, and no growth streak or record "
+            "reaches across the change.")
+    return book.sentence(
+        f"The source changed its method in the week of "
+        f"{book.num('source.break_week', source.break_week, 'date')}; growth streaks and records "
+        "here count only from that week.")
 
 
 def take_bullets(
@@ -143,7 +187,7 @@ def take_bullets(
         why_auto.append(book.sentence(
             f"Usage shows which models developers rely on in production, and this week "
             f"{facts.models[0].name} carried the most of it."))
-    names = [m.name for m in facts.models[:3] if m.is_new or m.rank == 1]
+    names = [m.name for m in facts.models[:3] if m.arrival == "launch" or m.rank == 1]
     listed = join_list(names) or "the leaders"
     advice_auto = [book.sentence(pick([
         f"Benchmark {listed} against the models you use today on your own tasks, especially "

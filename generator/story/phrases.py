@@ -7,9 +7,12 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
 
-from generator.story.numbers import NBSP, ClaimBook, article_for, token_unit, unit_word
+from generator.story.numbers import NBSP, UNITS, ClaimBook, article_for, token_unit, unit_word
 
 T = TypeVar("T")
+
+# How a table or chart marks a model that was not listed the week before (facts' `arrival`).
+ARRIVAL_LABELS = {"launch": "new", "new": "entered", "return": "back"}
 
 
 def pick(options: Sequence[T], week_index: int, salt: int = 0) -> T:
@@ -34,17 +37,27 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def tokens(book: ClaimBook, path: str, value: int, decimals: int = 2) -> str:
     """'3.69 trillion' (unit chosen by size), recorded in the book."""
     unit = token_unit(abs(value))
-    spec = f"tokens:{unit}:{token_decimals(value, decimals)}"
-    return f"{book.num(path, value, spec)} {unit_word(unit)}"
+    spec = f"tokens:{unit}:{token_decimals(value, decimals, book.significant)}"
+    word = unit_word(unit)
+    rendered = book.num(path, value, spec)
+    return f"{rendered} {word}" if word else rendered
 
 
-def token_decimals(value: float, wanted: int) -> int:
-    """Decimals for a token figure: as wanted in trillions, fewer for smaller units."""
+def token_decimals(value: float, wanted: int, significant: int | None = None) -> int:
+    """Decimals for a token figure: as wanted in trillions, fewer for smaller units, and never
+    more significant figures than a rounding source gave."""
     unit = token_unit(value)
-    if unit == "T":
-        return wanted
-    scaled = abs(value) / (1e9 if unit == "B" else 1e6)
-    return 0 if scaled >= 100 else 1
+    scaled = abs(value) / UNITS[unit][0]
+    if unit == "N":
+        decimals = 0
+    elif unit == "T":
+        decimals = wanted
+    else:
+        decimals = 0 if scaled >= 100 else 1
+    if significant is not None:
+        whole_digits = len(str(int(scaled))) if scaled >= 1 else 0
+        decimals = min(decimals, max(0, significant - whole_digits))
+    return decimals
 
 
 def pct(book: ClaimBook, path: str, value: float, decimals: int) -> str:
@@ -54,13 +67,13 @@ def pct(book: ClaimBook, path: str, value: float, decimals: int) -> str:
 
 def signed_pct(book: ClaimBook, path: str, value: float, decimals: int) -> str:
     """'+13.5 %' or '−3 %', recorded in the book."""
-    return f"{book.num(path, value, f'spct:{decimals}')}{NBSP}%"
+    return f"{book.num(path, value, f'spct:{book.change_decimals(decimals)}')}{NBSP}%"
 
 
 def change_noun(book: ClaimBook, path: str, value: float, decimals: int, up: str = "rise",
                 down: str = "fall") -> str:
     """'a 27.49 % rise', 'an 11 % fall' or 'no change', recorded in the book."""
-    rendered = book.num(path, value, f"pct:{decimals}")
+    rendered = book.num(path, value, f"pct:{book.change_decimals(decimals)}")
     if float(rendered) == 0:
         return book.as_words("no change to the precision shown")
     noun = up if value > 0 else down
@@ -69,7 +82,7 @@ def change_noun(book: ClaimBook, path: str, value: float, decimals: int, up: str
 
 def change_verb(book: ClaimBook, path: str, value: float, decimals: int) -> str:
     """'up 19 %' / 'down 3 %' / 'flat', recorded in the book."""
-    rendered = book.num(path, value, f"pct:{decimals}")
+    rendered = book.num(path, value, f"pct:{book.change_decimals(decimals)}")
     if float(rendered) == 0:
         return book.as_words("flat")
     return f"{'up' if value > 0 else 'down'} {rendered}{NBSP}%"

@@ -7,6 +7,8 @@ from generator.facts.model import Facts, ModelFacts
 from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.numbers import ClaimBook, article_for
 from generator.story.phrases import (
+    ARRIVAL_LABELS,
+    capitalise,
     change_noun,
     change_verb,
     join_list,
@@ -18,13 +20,15 @@ from generator.story.phrases import (
     tokens,
     weeks_phrase,
 )
+from generator.story.scope import Scope
 
 
 def _m(model: ModelFacts) -> str:
     return f"models.{model.rank - 1}"
 
 
-def _catalogue_sentence(book: ClaimBook, model: ModelFacts, w: int) -> str | None:
+def _catalogue_sentence(book: ClaimBook, model: ModelFacts, w: int,
+                        named: bool = False) -> str | None:
     parts = []
     at = _m(model)
     if model.context_length:
@@ -38,7 +42,9 @@ def _catalogue_sentence(book: ClaimBook, model: ModelFacts, w: int) -> str | Non
     if not parts and model.price_prompt is None:
         book.drop_pending()
         return None
-    opener = pick(["The catalogue lists", "According to the catalogue, it offers"], w)
+    # After a sentence that already cites the catalogue, a second citation would only repeat it.
+    opener = "It offers" if named else pick(
+        ["The catalogue lists", "According to the catalogue, it offers"], w)
     text = f"{opener} {join_list(parts)}" if parts else "The catalogue lists it"
     if model.price_prompt is not None and model.price_completion is not None:
         text += (f", priced at ${book.num(f'{at}.price_prompt', model.price_prompt, 'usd:2')} per "
@@ -53,8 +59,9 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
     at = _m(model)
     name = model.name
     maker = model.author_name or model.author or "its maker"
+    scope = Scope.of(facts)
     sentences: list[str] = []
-    if model.is_new:
+    if model.arrival == "launch":
         title = pick([f"{name} Makes Its Debut", f"A Strong Start for {name}"], w)
         sentences.append(book.sentence(
             f"{name} from {maker} went straight to number "
@@ -62,19 +69,24 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
             f"drawing {tokens(book, f'{at}.tokens', model.tokens)} tokens."))
         if model.released:
             sentences.append(book.sentence(
-                f"It was released on {book.num(f'{at}.released', model.released, 'date')}."))
+                f"The catalogue dates its release to "
+                f"{book.num(f'{at}.released', model.released, 'date')}."))
+    elif model.arrival is not None:
+        title, sentences = _entry(facts, model, book, scope, maker)
     elif model.rank == 1:
         title = pick([f"{name} Leads the Pack", f"{name} Stays on Top"], w) \
             if model.weeks_at_rank > 1 else f"{name} Takes the Lead"
-        held = (f"has been the most-used model for "
+        held = (f"has been the most-used model{scope.among(book)} for "
                 f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}"
-                if model.weeks_at_rank > 1 else "is the most-used model this week")
+                if model.weeks_at_rank > 1 else
+                f"is the most-used model{scope.among(book)} this week")
         sentences.append(book.sentence(f"{name} from {maker} {held}."))
         sentences.append(book.sentence(
             f"It processed {tokens(book, f'{at}.tokens', model.tokens)} tokens, "
             + (f"{change_noun(book, f'{at}.change_pct', model.change_pct, 0)} on the week before"
-               if model.change_pct is not None else "with no earlier week to compare against")
-            + f", and took {pct(book, f'{at}.share_pct', model.share_pct, 1)} of all tokens."))
+               if model.change_pct is not None else "with no comparable week before it")
+            + f", and took {pct(book, f'{at}.share_pct', model.share_pct, 1)} of "
+            f"{scope.whole(book)}."))
     else:
         moved = _rank_move(model)
         title = f"{name} {moved}"
@@ -88,15 +100,42 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
             sentences.append(book.sentence(
                 f"It has held that place for "
                 f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}."))
-    catalogue = _catalogue_sentence(book, model, w)
+    catalogue = _catalogue_sentence(book, model, w,
+                                    named=any("catalogue" in s for s in sentences))
     if catalogue:
         sentences.append(catalogue)
-    return Section(id=slugify(model.model), title=title, paragraphs=(paragraph(" ".join(sentences)),))
+    return Section(id=slugify(model.model), title=book.sentence(title),
+                   paragraphs=(paragraph(" ".join(sentences)),))
+
+
+def _entry(facts: Facts, model: ModelFacts, book: ClaimBook, scope: Scope,
+           maker: str) -> tuple[str, list[str]]:
+    """A model that was not listed last week and did not launch this week."""
+    at = _m(model)
+    name = model.name
+    back = model.arrival == "return"
+    where = scope.top(book) if scope.is_list else "the models broken out"
+    title = (f"{name} {'Returns to' if back else 'Breaks Into'} "
+             f"{where.replace('the top', 'the Top').replace('the models broken out', 'the Rankings')}")
+    sentences = [book.sentence(
+        f"{name} from {maker} {'is back in' if back else 'entered'} "
+        f"{scope.top(book) if scope.is_list else 'the figures broken out per model'} at number "
+        f"{book.num(f'{at}.rank', model.rank, 'int')}, with "
+        f"{tokens(book, f'{at}.tokens', model.tokens)} tokens.")]
+    if back and model.last_listed:
+        sentences.append(book.sentence(
+            f"It was last listed in the week of "
+            f"{book.num(f'{at}.last_listed', model.last_listed, 'date')}."))
+    elif model.released:
+        sentences.append(book.sentence(
+            f"It is not a new model: the catalogue dates it to "
+            f"{book.num(f'{at}.released', model.released, 'date')}."))
+    return title, sentences
 
 
 def _rank_move(model: ModelFacts) -> str:
     if model.prev_rank is None:
-        return "Joins the Rankings"
+        return "in the Rankings"
     if model.prev_rank > model.rank:
         return "Climbs the Rankings"
     if model.prev_rank < model.rank:
@@ -104,6 +143,23 @@ def _rank_move(model: ModelFacts) -> str:
     if model.change_pct is not None and model.change_pct < 0:
         return "Holds Its Place Despite a Dip"
     return "Holds Its Place"
+
+
+def arrivals_sentence(facts: Facts, arrivals: list[ModelFacts], book: ClaimBook) -> str:
+    """One sentence on the models listed this week that were not listed the week before."""
+    scope = Scope.of(facts)
+    parts = []
+    for m in arrivals:
+        rank = book.num(f"{_m(m)}.rank", m.rank, "int")
+        if m.arrival == "launch":
+            parts.append(f"{m.name} entered at number {rank} in its first week")
+        elif m.arrival == "return":
+            parts.append(f"{m.name} is back{scope.among(book)} at number {rank}")
+        else:
+            parts.append(f"{m.name} is new{scope.among(book) or ' to the figures'} at number "
+                         f"{rank}")
+    # Semicolons keep each model's clause apart: a launch and a mere entry never blur.
+    return "; ".join(parts) + "."
 
 
 def notable_models(facts: Facts, top_n: int) -> list[ModelFacts]:
@@ -114,7 +170,7 @@ def notable_models(facts: Facts, top_n: int) -> list[ModelFacts]:
     for model in facts.models[:3]:
         chosen.setdefault(model.model, model)
     for model in facts.models[:top_n]:
-        if model.is_new:
+        if model.arrival == "launch":
             chosen.setdefault(model.model, model)
     for mover in facts.movers.gainers[:1] + facts.movers.losers[:1]:
         found = facts.model(mover.model)
@@ -129,15 +185,18 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     if lead is None or lead.runner_up is None or len(facts.regions) < 2:
         return None
     a, b = facts.regions[0], facts.regions[1]
+    scope = Scope.of(facts)
     sentences = []
     if lead.streak_weeks == 0:
         sentences.append(book.sentence(
             f"{a.adjective} and {b.adjective} models are level at "
             f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens each."))
     else:
+        against = " on last week's list" if scope.is_list else ""
         sentences.append(book.sentence(
-            f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens"
-            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
+            f"{a.adjective} models{scope.among(book)} drew "
+            f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens"
+            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}{against}"
                if a.change_pct is not None else "")
             + f", while {b.adjective} models drew {tokens(book, 'regions.1.tokens', b.tokens)}"
             + (f", {change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}"
@@ -148,19 +207,24 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
                 f"That puts {a.name} ahead of {b.name} for "
                 f"{_ordinal(book, lead.streak_weeks)}."))
         elif lead.changed_this_week:
-            sentences.append(book.sentence(f"It is the first week {a.name} has led {b.name}."))
+            sentences.append(book.sentence(f"{capitalise(a.name)} moved ahead of {b.name} this week."))
     sentences.append(book.sentence(
         f"Together they account for "
         f"{pct(book, 'regions.0.share_pct', a.share_pct, 1)} and "
-        f"{pct(book, 'regions.1.share_pct', b.share_pct, 1)} of all tokens."))
+        f"{pct(book, 'regions.1.share_pct', b.share_pct, 1)} of {scope.whole(book)}, "
+        "respectively."))
     rest = facts.regions[2:5]
     if rest:
         listed = [f"{r.name} ({tokens(book, f'regions.{i + 2}.tokens', r.tokens)})"
                   for i, r in enumerate(rest)]
         sentences.append(book.sentence(f"Further back come {join_list(listed)}."))
     cov = facts.coverage
-    unattributed = cov.others_share_pct + cov.unknown_country_share_pct
-    if unattributed > 0:
+    if cov.others_tokens == 0 and cov.unknown_country_tokens:
+        sentences.append(book.sentence(
+            f"Models whose maker's country is unknown hold "
+            f"{pct(book, 'coverage.unknown_country_share_pct', cov.unknown_country_share_pct, 1)}"
+            f" of {scope.whole(book)} and count for no country."))
+    elif cov.others_tokens:
         sentences.append(book.sentence(
             f"Only {pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of "
             "the volume can be given a country: the long tail that the data does not break out "
@@ -201,7 +265,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
     rows = []
     for model in facts.models[:top_n]:
         at = _m(model)
-        change = ("new" if model.is_new else
+        change = (ARRIVAL_LABELS[model.arrival] if model.arrival is not None else
                   signed_pct(book, f"{at}.change_pct", model.change_pct, 0)
                   if model.change_pct is not None else "n/a")
         cells = (
@@ -216,13 +280,17 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
         rows.append(cells)
     n = min(top_n, len(facts.models))
     share = facts.market.top_n_share_pct
-    text = book.sentence(
-        f"The top {book.num('market.top_n', n, 'card')} "
-        f"{plural(n, 'model')} took {pct(book, 'market.top_n_share_pct', share, 1)} of all "
-        f"tokens; {book.num('market.models_tracked', facts.market.models_tracked, 'card')} "
-        f"{plural(facts.market.models_tracked, 'model')} from "
-        f"{book.num('market.authors', facts.market.authors, 'card')} "
-        f"{plural(facts.market.authors, 'maker')} are broken out this week.")
+    tracked = facts.market.models_tracked
+    makers = (f"{book.num('market.models_tracked', tracked, 'card')} {plural(tracked, 'model')} "
+              f"from {book.num('market.authors', facts.market.authors, 'card')} "
+              f"{plural(facts.market.authors, 'maker')}")
+    if Scope.of(facts).is_list:
+        text = book.sentence(f"This week's list names {makers}.")
+    else:
+        text = book.sentence(
+            f"The top {book.num('market.top_n', n, 'card')} "
+            f"{plural(n, 'model')} took {pct(book, 'market.top_n_share_pct', share, 1)} of all "
+            f"tokens; {makers} {'is' if tracked == 1 else 'are'} broken out this week.")
     table = Table("The most-used models this week",
                   ("Rank", "Model", "Maker", "Tokens", "Change", "Share"), tuple(rows),
                   (True, False, False, True, True, True))
@@ -250,8 +318,9 @@ def technical_section(facts: Facts, book: ClaimBook) -> Section | None:
     if share is not None:
         sentences.append(book.sentence(
             f"Models with open weights carried "
-            f"{pct(book, 'market.open_weights_share_pct', share, 1)} of the tokens whose "
-            "licence the catalogue records."))
+            f"{pct(book, 'market.open_weights_share_pct', share, 1)} of the "
+            f"{'listed ' if Scope.of(facts).is_list else ''}tokens whose licence the catalogue "
+            "records."))
     return Section(id="technical-context", title="Technical Context",
                    paragraphs=(paragraph(" ".join(sentences)),))
 
@@ -269,16 +338,19 @@ def cost_section(facts: Facts, book: ClaimBook) -> Section | None:
         "per million output tokens"
         for i, r in priced if r.avg_price_completion is not None
     ]
+    volume = "listed volume" if Scope.of(facts).is_list else "volume"
     text = book.sentence(
-        "Weighted by this week's volume, " + "; ".join(parts) + ".")
+        f"Weighted by this week's {volume}, " + "; ".join(parts) + ".")
     return Section(id="cost", title="What the Tokens Cost", paragraphs=(paragraph(text),))
 
 
 def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
-    """Who lost volume, and how much."""
+    """Who lost volume, and how much; and who left the figures, with their last figure."""
     losers = facts.movers.losers
-    if not losers:
+    departures = facts.movers.dropped_out
+    if not losers and not departures:
         return None
+    scope = Scope.of(facts)
     bullets = []
     for i, mover in enumerate(losers[:4]):
         at = f"movers.losers.{i}"
@@ -290,12 +362,23 @@ def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
             + (f" and now ranks number {book.num(f'{at}.rank', mover.rank, 'int')}."
                if mover.rank is not None else " and drew no tokens this week."))
         bullets.append(Bullet(mover.name, paragraph(text)))
+    for i, gone in enumerate(departures[:3]):
+        at = f"movers.dropped_out.{i}"
+        rank = (f" at number {book.num(f'{at}.prev_rank', gone.prev_rank, 'int')}"
+                if gone.prev_rank is not None else "")
+        bullets.append(Bullet(gone.name, paragraph(book.sentence(
+            f"dropped {scope.left_out(book)}; last week it was listed{rank} with "
+            f"{tokens(book, f'{at}.prev_tokens', gone.prev_tokens)} tokens, and its volume "
+            "this week is not published."))))
     m = facts.movers
+    declining = book.num("movers.declining_models", m.declining_models, "card")
+    counted = (f"Of the models listed in both weeks, {declining}" if scope.is_list else
+               f"{capitalise(declining)} {plural(m.declining_models, 'model')}")
     intro = book.sentence(
-        f"{book.num('movers.declining_models', m.declining_models, 'card').capitalize()} "
-        f"{plural(m.declining_models, 'model')} lost volume this week and "
-        f"{book.num('movers.growing_models', m.growing_models, 'card')} gained. "
-        "The largest falls:")
+        f"{counted} lost volume this week and "
+        f"{book.num('movers.growing_models', m.growing_models, 'card')} gained."
+        + (" The largest falls, and the models that left:" if departures and losers else
+           " The largest falls:" if losers else " The models that left:"))
     return Section(id="declining", title="The Declining Side", paragraphs=(paragraph(intro),),
-                   bullets=tuple(bullets), chart="movers")
+                   bullets=tuple(bullets), chart="movers" if losers or m.gainers else None)
 

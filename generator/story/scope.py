@@ -1,0 +1,69 @@
+"""What the week's rows let a sentence say about volume: the whole platform, or a top-N list.
+
+A list's sum is the volume of the models in it, never the platform's; its shares are shares of
+the listed volume. Every phrase that names the whole comes from here, so no sentence can speak
+of "all tokens" when the data holds only the leading models. The list's length is a figure
+like any other, recorded in the claim book with the sentence it stands in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.facts.model import Facts
+from generator.story.numbers import ClaimBook
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The coverage of one week's data, as the text speaks of it."""
+
+    list_size: int | None
+
+    @classmethod
+    def of(cls, facts: Facts) -> Scope:
+        """The scope of a week's facts."""
+        cov = facts.coverage
+        return cls(cov.list_size if cov.kind == "list" else None)
+
+    @property
+    def is_list(self) -> bool:
+        """True when the rows are only the leading models."""
+        return self.list_size is not None
+
+    def top(self, book: ClaimBook) -> str:
+        """'the top 10' (a list only)."""
+        return f"the {self.list_name(book)}"
+
+    def list_name(self, book: ClaimBook) -> str:
+        """'top 10' (a list only)."""
+        return f"top {book.num('coverage.list_size', self.list_size, 'card')}"
+
+    def whole(self, book: ClaimBook) -> str:
+        """What a share is of: 'all tokens' or 'the top-10 volume'."""
+        if not self.is_list:
+            return "all tokens"
+        return f"the top-{book.num('coverage.list_size', self.list_size, 'card')} volume"
+
+    def among(self, book: ClaimBook) -> str:
+        """A qualifier after a group of models: '' or ' in the top 10'."""
+        return f" in {self.top(book)}" if self.is_list else ""
+
+    def models(self, book: ClaimBook) -> str:
+        """Who processed the week's volume: 'models on the platform' or 'the models in the
+        top 10'."""
+        return f"the models in {self.top(book)}" if self.is_list else "models on the platform"
+
+    def volume(self, book: ClaimBook) -> str:
+        """The week's total as a subject: 'total volume' or 'the volume of the top 10'."""
+        return f"the volume of {self.top(book)}" if self.is_list else "total volume"
+
+    def headline_subject(self, book: ClaimBook) -> str:
+        """The week's total in a headline."""
+        if not self.is_list:
+            return "Weekly LLM Usage"
+        return f"Top-{book.num('coverage.list_size', self.list_size, 'card')} Volume"
+
+    def left_out(self, book: ClaimBook) -> str:
+        """Where a model is when it has no row: 'out of the top 10' or 'out of the data'."""
+        return f"out of {self.top(book)}" if self.is_list else "out of the figures broken out"
