@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError, Where
-from generator.story.numbers import NUMBER_WORDS, render
-from generator.textblocks import html_blocks, markdown_blocks, pdf_blocks, text_blocks
+from generator.layout import CHART_SUFFIXES, CHARTS_DIR, FACTS
+from generator.ledger.numbers import NUMBER_WORDS, render
+from generator.render import RENDERERS
+from generator.textblocks import LAID_OUT, READERS
 
 NUMBER = re.compile(r"(?<![\w.])[+\u2212-]?\$?\d+(?:[.,]\d+)*(?:[KM](?![a-zA-Z]))?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'(])|\s+·\s+|\s+\|\s+")
@@ -43,6 +45,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        if not self.number:
+            return f"{self.file}: {self.reason}"
         return f"{self.file}: {self.number!r} in \"{self.context}\": {self.reason}"
 
 
@@ -223,23 +227,35 @@ class _Ledger:
 
 
 def _file_readers() -> dict[str, Callable[[Path], list[str]]]:
-    return {
-        "index.html": lambda p: html_blocks(p.read_text(encoding="utf-8")),
-        "article.md": lambda p: markdown_blocks(p.read_text(encoding="utf-8")),
-        "email.html": lambda p: html_blocks(p.read_text(encoding="utf-8")),
-        "email.txt": lambda p: text_blocks(p.read_text(encoding="utf-8")),
-        "article.pdf": pdf_blocks,
-    }
+    """Every text file any renderer declares, with the reader for its kind."""
+    return {out.name: READERS[out.reader] for r in RENDERERS.values() for out in r.outputs}
 
 
-# PDF text comes back laid out in lines and columns, so its numbers are matched to the
-# ledger without their neighbouring words; the page it is made from is checked with them.
-_LOOSE = {"article.pdf"}
+def _laid_out() -> set[str]:
+    # PDF text comes back laid out in lines and columns, so its numbers are matched to the
+    # ledger without their neighbouring words; the page it is made from is checked with them.
+    return {out.name for r in RENDERERS.values() for out in r.outputs if out.reader in LAID_OUT}
+
+
+def _undeclared(folder: Path, readers: Iterable[str]) -> list[Problem]:
+    """Files in the edition that no renderer declares: the check cannot vouch for them."""
+    known = {FACTS, *readers}
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.name in known or (path.name == CHARTS_DIR and path.is_dir()):
+            continue
+        problems.append(Problem(path.name, "", "", "no renderer declares this file, so no "
+                                "check reads it; remove it or declare it in a renderer's outputs"))
+    charts = folder / CHARTS_DIR
+    if charts.is_dir():
+        problems += [Problem(f"{CHARTS_DIR}/{p.name}", "", "", "not a chart image")
+                     for p in sorted(charts.iterdir()) if p.suffix not in CHART_SUFFIXES]
+    return problems
 
 
 def check_edition(folder: Path) -> CheckResult:
     """Check every text of the edition in `folder` against its facts.json."""
-    facts_path = folder / "facts.json"
+    facts_path = folder / FACTS
     if not facts_path.is_file():
         raise InputError("expected an edition folder holding facts.json", Where(str(folder)))
     facts = json.loads(facts_path.read_text(encoding="utf-8"))
@@ -247,10 +263,13 @@ def check_edition(folder: Path) -> CheckResult:
     names = _names(facts)
     mask = _Masker(names)
     ledger = _Ledger(facts.get("claims", []), mask)
-    masks = {name: _Masker(names, wrapped=True) if name in _LOOSE else mask for name in _file_readers()}
+    readers = _file_readers()
+    loose = _laid_out()
+    problems += _undeclared(folder, readers)
+    masks = {name: _Masker(names, wrapped=True) if name in loose else mask for name in readers}
     traced = 0
     files = []
-    for name, read in _file_readers().items():
+    for name, read in readers.items():
         path = folder / name
         if not path.is_file():
             continue
@@ -259,13 +278,13 @@ def check_edition(folder: Path) -> CheckResult:
             # A link's address is not a figure: "…/2026-W21/" is the edition's permalink.
             masked = masks[name](_URL.sub("<url>", block))
             for number, window in _windows(masked):
-                if ledger.traces(number, None if name in _LOOSE else window):
+                if ledger.traces(number, None if name in loose else window):
                     traced += 1
                 else:
-                    context = window if name not in _LOOSE else masked[:160]
+                    context = window if name not in loose else masked[:160]
                     problems.append(Problem(name, number, mask.names_back(context),
                                             "not traced to facts.json"))
-            if name in _LOOSE:
+            if name in loose:
                 continue
             for word, window in _windows(masked, NUMBER_WORD):
                 verdict = ledger.traces_word(window)

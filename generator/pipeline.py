@@ -13,6 +13,8 @@ from generator.check import CheckResult, check_edition
 from generator.edition_dir import recover, staged_folder
 from generator.errors import CheckFailed, InputError
 from generator.facts.compute import compute_facts
+from generator.layout import FACTS
+from generator.ledger.numbers import ClaimBook
 from generator.load import load_snapshot
 from generator.render.base import EditionContent
 from generator.report import WEEKDAYS, Report
@@ -20,7 +22,6 @@ from generator.snapshot import Snapshot
 from generator.story.build import write_story
 from generator.story.model import Story
 from generator.story.notes import load_notes
-from generator.story.numbers import ClaimBook
 from generator.weeks import WeekError, iso_label, parse_week
 
 
@@ -127,6 +128,6 @@ def write_facts(folder: Path, content: EditionContent) -> Path:
     }
     claims = data.pop("claims")
     data["claims"] = claims
-    path = folder / "facts.json"
+    path = folder / FACTS
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -128,6 +129,29 @@ def pdf_blocks(path: Path) -> list[str]:
     pages = result.stdout.split("\f")
     return [TOC_ENTRY.sub("", PAGE_FOOTER.sub("", WRAPPED_URL.sub(r"\1", _without_contents(page))))
             .strip() for page in pages if page.strip()]
+
+
+def _read_html(path: Path) -> list[str]:
+    return html_blocks(path.read_text(encoding="utf-8"))
+
+
+def _read_markdown(path: Path) -> list[str]:
+    return markdown_blocks(path.read_text(encoding="utf-8"))
+
+
+def _read_text(path: Path) -> list[str]:
+    return text_blocks(path.read_text(encoding="utf-8"))
+
+
+# How `weekly check` reads back each kind of text a renderer declares (`TextOutput.reader`).
+READERS: dict[str, Callable[[Path], list[str]]] = {
+    "html": _read_html,
+    "markdown": _read_markdown,
+    "text": _read_text,
+    "pdf": pdf_blocks,
+}
+# Text laid out in lines and columns, whose numbers are matched without their neighbours.
+LAID_OUT = frozenset({"pdf"})
 
 
 def _without_contents(page: str) -> str:

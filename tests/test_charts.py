@@ -15,7 +15,7 @@ from PIL import Image
 from generator.charts import make_charts
 from generator.charts.model import Chart
 from generator.facts.model import Facts
-from generator.story.numbers import ClaimBook
+from generator.ledger.numbers import ClaimBook
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ALL = ("total", "regions", "top_models", "movers", "share")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.story.numbers import ClaimBook, article_for, render
+from generator.ledger.numbers import ClaimBook, article_for, render
 from generator.story.phrases import change_noun, change_verb
 
 

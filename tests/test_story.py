@@ -9,8 +9,8 @@ import pytest
 
 from generator.check import resolve
 from generator.facts.model import Facts
+from generator.ledger.numbers import render
 from generator.story.model import Story
-from generator.story.numbers import render
 from tests.scenarios import all_text, history, last_week, story_for
 
 UP = re.compile(r"\b(rise|up|gain|grew|growth|growing)\b")

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from generator.charts import draw, style
 from generator.charts.model import Chart
 from generator.facts.model import Facts
-from generator.story.numbers import ClaimBook
+from generator.ledger.numbers import ClaimBook
 from generator.story.phrases import (
     ARRIVAL_LABELS,
     change_verb,

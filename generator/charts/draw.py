@@ -23,7 +23,7 @@ from generator.charts.style import (
     SERIES,
 )
 from generator.facts.model import Facts, ModelFacts, Mover, RegionFacts
-from generator.story.numbers import MINUS, UNITS, render, token_unit, unit_word
+from generator.ledger.numbers import MINUS, UNITS, render, token_unit, unit_word
 from generator.story.phrases import ARRIVAL_LABELS, token_decimals
 
 TITLES = {

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from generator.ledger.claim import Claim
+
 CoverageKind = Literal["complete", "list"]
 # How a model came to be listed this week when it was not listed the week before: launched
 # this week (the catalogue dates it), new to the data, or back after an absence.
@@ -193,16 +195,6 @@ class SourceFacts:
     changes: tuple[str, ...]
     break_week: str | None
     comparable_weeks: int
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One number stated in a text, with the fact it comes from."""
-
-    id: str
-    text: str
-    value: float | int | str
-    fact: str
 
 
 @dataclass(frozen=True)

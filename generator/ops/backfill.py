@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.errors import InputError
+from generator.layout import FACTS
 from generator.report import Report
 from generator.weeks import iso_label
 
@@ -101,7 +102,7 @@ def backfill(report: Report, weeks: list[dt.date], out: Path, jobs: int = 1, for
     outcomes: dict[str, Outcome] = {}
     todo = []
     for week in weeks:
-        if not force and (edition_folder(out, report, week) / "facts.json").is_file():
+        if not force and (edition_folder(out, report, week) / FACTS).is_file():
             outcomes[iso_label(week)] = Outcome(iso_label(week), "skipped", detail="already built")
         else:
             todo.append(week)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from generator.delivery import ledger, subscribers
 from generator.errors import CheckFailed, InputError, StepFailed
+from generator.layout import FACTS
 from generator.locks import held
 from generator.ops import steps
 from generator.ops.events import EventLog
@@ -129,7 +130,7 @@ def run_week(report: Report, week: dt.date, out: Path, log: EventLog, *, send: b
         conn = subscribers.connect(report.slug)
         try:
             for step in steps.STEPS:
-                built = step != "build" or (folder / "facts.json").is_file()
+                built = step != "build" or (folder / FACTS).is_file()
                 if built and steps.is_done(conn, label, step):
                     log.emit(week=label, step=step, outcome="skipped", detail="done before")
                     outcomes.append((step, "skipped"))

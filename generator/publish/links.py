@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from generator.edition_dir import write_atomic
+from generator.layout import PAGE
 
 if TYPE_CHECKING:  # site.py imports this module at run time
     from generator.publish.site import SiteEntry
 
-PAGE_NAME = "index.html"
 # The build writes the markers with a link to the archive between them; only that span is replaced.
 _SPAN = re.compile(r"(<!--weekly:edition-nav-->)(.*?)(<!--/weekly:edition-nav-->)", re.S)
 
@@ -39,7 +39,7 @@ def link_editions(root: Path, entries: tuple[SiteEntry, ...], template: jinja2.T
     """Fill every edition page's navigation; return the pages that changed."""
     changed = []
     for week, (older, newer) in neighbours(entries).items():
-        page = root / week / PAGE_NAME
+        page = root / week / PAGE
         if not page.is_file():
             continue  # a Markdown-only edition has no page to link from
         before = page.read_text(encoding="utf-8")

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from generator.edition_dir import write_atomic
+from generator.layout import ARTICLE, POSTS_DIR
 
 if TYPE_CHECKING:  # site.py imports this module at run time
     from generator.publish.site import SiteEntry
 
-POSTS_DIR = "posts"
-ARTICLE_NAME = "article.md"
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 # Links and images whose target is relative (no scheme, not an anchor): ](charts/x.png)
 _LINK = re.compile(r"\]\((?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)\s]+)\)")
@@ -53,7 +52,7 @@ def export_posts(root: Path, entries: tuple[SiteEntry, ...]) -> tuple[Path, ...]
     folder = root / POSTS_DIR
     written: list[Path] = []
     for entry in entries:
-        source = root / entry.iso_week / ARTICLE_NAME
+        source = root / entry.iso_week / ARTICLE
         if not source.is_file():
             continue
         article = source.read_text(encoding="utf-8")

@@ -12,13 +12,12 @@ from urllib.parse import quote
 
 from generator.edition_dir import sweep_orphans, write_atomic
 from generator.errors import InputError, Where, display_path
+from generator.layout import FACTS, FEED, PDF, SITE_FILES
 from generator.publish.links import link_editions
 from generator.publish.posts import export_posts
-from generator.render.environment import PDF_NAME, environment
+from generator.render.environment import environment
 from generator.report import Report
 
-FACTS_NAME = "facts.json"
-SITE_FILES = ("index.html", "feed.xml", "sitemap.xml")
 _WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
 # Fixed English month names: the archive must not depend on the machine's locale.
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -46,7 +45,7 @@ class SiteEntry:
     @property
     def pdf_href(self) -> str:
         """The edition's PDF, relative to the report's folder."""
-        return f"{quote(self.iso_week)}/{quote(PDF_NAME)}"
+        return f"{quote(self.iso_week)}/{quote(PDF)}"
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def _text(edition: dict[str, Any], key: str, where: Where) -> str:
 
 
 def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
-    path = folder / FACTS_NAME
+    path = folder / FACTS
     where = Where(display_path(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -106,7 +105,7 @@ def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
         date_text=date_text(moment),
         lastmod=moment.date().isoformat(),
         url=f"{report.site_url}{quote(folder.name)}/",
-        has_pdf=(folder / PDF_NAME).is_file(),
+        has_pdf=(folder / PDF).is_file(),
     )
     return moment, entry
 
@@ -120,7 +119,7 @@ def scan_editions(report: Report, out: Path) -> tuple[SiteEntry, ...]:
     for folder in root.iterdir():
         if folder.name.startswith(".") or not _WEEK_FOLDER.match(folder.name):
             continue
-        if folder.is_dir() and (folder / FACTS_NAME).is_file():
+        if folder.is_dir() and (folder / FACTS).is_file():
             found.append(_entry(report, folder))
     found.sort(key=lambda pair: (pair[0], pair[1].iso_week), reverse=True)
     return tuple(entry for _, entry in found)
@@ -140,8 +139,8 @@ def publish_site(report: Report, out: Path) -> SiteResult:
         "report": report,
         "entries": entries,
         "updated": max(entries, key=lambda e: dt.datetime.fromisoformat(e.published)).published,
-        "feed_url": f"{report.site_url}feed.xml",
-        "feed_name": "feed.xml",
+        "feed_url": f"{report.site_url}{FEED}",
+        "feed_name": FEED,
     }
     linked = link_editions(root, entries, env.get_template("site/edition_nav.html"))
     posts = export_posts(root, entries)

@@ -1,32 +1,59 @@
 """The renderers: one per output format, chosen by name (`--to html,md,pdf`).
 
-Each renderer module imports its heavy libraries inside its function, so that asking for
-Markdown never loads WeasyPrint.
+Renderers are found in the `weekly.renderers` entry-point group: the built-in ones register
+there like any plugin (see pyproject.toml), and are also named in `BUILTIN` so that a source
+checkout that was never installed still has them. An entry point names a `Renderer` value
+(`package.module:RENDERER`). Each renderer module imports its heavy libraries inside its
+function, so that asking for Markdown never loads WeasyPrint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import importlib
+from collections.abc import Iterable, Mapping
+from importlib.metadata import entry_points
 from pathlib import Path
+from types import MappingProxyType
 
 import jinja2
 
 from generator.errors import InputError
-from generator.render.base import EditionContent, Renderer
-from generator.render.email import render_email
+from generator.render.base import EditionContent, Renderer, TextOutput
 from generator.render.environment import report_template_error
-from generator.render.html import render_html
-from generator.render.markdown import render_markdown
-from generator.render.pdf import render_pdf
 
-RENDERERS: dict[str, Renderer] = {
-    "html": Renderer("html", "web page index.html, charts in charts/", render_html),
-    "md": Renderer("md", "Markdown post article.md with YAML front matter", render_markdown),
-    "pdf": Renderer("pdf", "downloadable PDF article.pdf (WeasyPrint)", render_pdf),
-    "email": Renderer(
-        "email", "email digest email.html (inlined CSS, charts as cid:) and email.txt", render_email
-    ),
-}
+GROUP = "weekly.renderers"
+BUILTIN = (
+    "generator.render.html:RENDERER",
+    "generator.render.markdown:RENDERER",
+    "generator.render.pdf:RENDERER",
+    "generator.render.email:RENDERER",
+)
+
+__all__ = ["GROUP", "RENDERERS", "Renderer", "TextOutput", "chosen_renderers", "render_all",
+           "renderer", "renderers"]
+
+
+def _load(target: str) -> Renderer:
+    module, _, attribute = target.partition(":")
+    found = getattr(importlib.import_module(module), attribute)
+    if not isinstance(found, Renderer):
+        raise TypeError(f"{target} is not a generator.render.base.Renderer")
+    return found
+
+
+@functools.cache
+def renderers() -> Mapping[str, Renderer]:
+    """Every renderer, built-ins first, then those of installed plugins; read once."""
+    found: dict[str, Renderer] = {}
+    targets = [*BUILTIN, *(ep.value for ep in entry_points(group=GROUP))]
+    for target in dict.fromkeys(targets):
+        r = _load(target)
+        found.setdefault(r.name, r)
+    return MappingProxyType(found)
+
+
+RENDERERS = renderers()
 
 
 def renderer(name: str) -> Renderer:

@@ -29,14 +29,25 @@ class EditionContent:
 
 
 @dataclass(frozen=True)
+class TextOutput:
+    """A file a renderer writes that readers read, and how the check reads it back:
+    `html`, `markdown`, `text` or `pdf` (see `generator.textblocks.READERS`)."""
+
+    name: str
+    reader: str
+
+
+@dataclass(frozen=True)
 class Renderer:
     """A named output format: what it writes and the function that writes it.
 
     `render(content, folder)` writes its files into the edition folder (being staged) and
-    returns the paths written. `needs` lists formats that must be written first (PDF needs
-    nothing but reuses the HTML exporter's output in memory).
+    returns the paths written. `outputs` declares every text file it writes; `weekly check`
+    reads each of them, and refuses an edition file that no renderer declares (charts aside),
+    so a new format is checked from its first build.
     """
 
     name: str
     description: str
     render: Callable[[EditionContent, Path], tuple[Path, ...]]
+    outputs: tuple[TextOutput, ...] = ()

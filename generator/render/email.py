@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.charts.model import Chart
-from generator.render.base import EditionContent
-from generator.render.environment import PDF_NAME, edition_context, environment, require
-from generator.render.html import CHARTS_DIR
+from generator.layout import CHARTS_DIR, EMAIL_HTML, EMAIL_TEXT, PDF
+from generator.render.base import EditionContent, Renderer, TextOutput
+from generator.render.environment import edition_context, environment, require
 from generator.story.model import Table
 
-HTML_NAME = "email.html"
-TEXT_NAME = "email.txt"
 HTML_TEMPLATE = "email/digest.html"
 TEXT_TEMPLATE = "email/digest.txt"
 UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
@@ -63,7 +61,7 @@ def render_email(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     html = inliner.inline(html)
     text = env.get_template(TEXT_TEMPLATE).render(context)
     written = [*_write_charts(content, folder)]
-    html_path, text_path = folder / HTML_NAME, folder / TEXT_NAME
+    html_path, text_path = folder / EMAIL_HTML, folder / EMAIL_TEXT
     html_path.write_text(html, encoding="utf-8")
     text_path.write_text(text, encoding="utf-8")
     return (html_path, text_path, *written)
@@ -88,7 +86,7 @@ def digest_context(content: EditionContent) -> dict[str, Any]:
     context = edition_context(content, use_svg=False)
     table = rankings_table(content)
     context.update(
-        pdf_url=f"{context['page_url']}{PDF_NAME}" if content.with_pdf else None,
+        pdf_url=f"{context['page_url']}{PDF}" if content.with_pdf else None,
         unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
         images=tuple(_image(c) for c in digest_charts(content)),
         table=table,
@@ -156,3 +154,9 @@ def _write_charts(content: EditionContent, folder: Path) -> tuple[Path, ...]:
         png.write_bytes(chart.png)
         written.append(png)
     return tuple(written)
+
+
+RENDERER = Renderer(
+    "email", "email digest email.html (inlined CSS, charts as cid:) and email.txt", render_email,
+    (TextOutput(EMAIL_HTML, "html"), TextOutput(EMAIL_TEXT, "text")),
+)

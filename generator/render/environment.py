@@ -15,13 +15,13 @@ import jinja2
 
 from generator.charts.model import Chart
 from generator.errors import InputError, Where, display_path
+from generator.layout import PDF
 from generator.render import filters
 from generator.render.base import EditionContent
 from generator.report import Report
 from generator.resources import templates_dir
 from generator.story.model import Section, Table
 
-PDF_NAME = "article.pdf"
 BUILTIN_PREFIX = "builtin"
 # Anchors the article template uses itself; section ids must not take them.
 RESERVED_ANCHORS = ("top", "toc", "key-takeaways", "take", "article", "footer")
@@ -148,7 +148,7 @@ def edition_context(content: EditionContent, use_svg: bool) -> dict[str, Any]:
         "page_url": page_url,
         "og_image": f"{page_url}charts/{quote(first.png_name)}" if first else None,
         "og_chart": first,
-        "pdf_name": PDF_NAME if content.with_pdf else None,
+        "pdf_name": PDF if content.with_pdf else None,
     }
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.render.base import EditionContent
+from generator.layout import CHARTS_DIR, PAGE
+from generator.render.base import EditionContent, Renderer, TextOutput
 from generator.render.environment import edition_context, environment
-
-PAGE_NAME = "index.html"
-CHARTS_DIR = "charts"
 
 
 def html_page(
@@ -39,8 +37,12 @@ def write_charts(content: EditionContent, folder: Path, svg: bool) -> tuple[Path
 
 def render_html(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     """Write `index.html` and the charts it shows into the edition folder."""
-    page = folder / PAGE_NAME
+    page = folder / PAGE
     text = html_page(content)
     charts = write_charts(content, folder, svg=True)
     page.write_text(text, encoding="utf-8")
     return (page, *charts)
+
+
+RENDERER = Renderer("html", "web page index.html, charts in charts/", render_html,
+                    (TextOutput(PAGE, "html"),))

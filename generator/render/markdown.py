@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.render.base import EditionContent
+from generator.layout import ARTICLE
+from generator.render.base import EditionContent, Renderer, TextOutput
 from generator.render.environment import edition_context, environment
 from generator.render.html import write_charts
-
-ARTICLE_NAME = "article.md"
 
 
 def markdown_post(content: EditionContent) -> str:
@@ -19,8 +18,12 @@ def markdown_post(content: EditionContent) -> str:
 
 def render_markdown(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     """Write `article.md` and the chart PNGs it links to into the edition folder."""
-    post = folder / ARTICLE_NAME
+    post = folder / ARTICLE
     text = markdown_post(content)
     charts = write_charts(content, folder, svg=False)
     post.write_text(text, encoding="utf-8")
     return (post, *charts)
+
+
+RENDERER = Renderer("md", "Markdown post article.md with YAML front matter", render_markdown,
+                    (TextOutput(ARTICLE, "markdown"),))

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from generator.errors import InputError
-from generator.render.base import EditionContent
-from generator.render.environment import PDF_NAME, MissingLibrary, require
-from generator.render.html import CHARTS_DIR, html_page
+from generator.layout import CHARTS_DIR, PDF
+from generator.render.base import EditionContent, Renderer, TextOutput
+from generator.render.environment import MissingLibrary, require
+from generator.render.html import html_page
 
 INSTALL = "pip install 'weasyprint>=68' (and the Pango/HarfBuzz system libraries: ./dev setup)"
 
@@ -31,7 +32,7 @@ def render_pdf(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     # Charts come from memory, so the PDF needs no other renderer to have run first.
     in_memory = {f"{CHARTS_DIR}/{chart.png_name}": chart.png for chart in content.charts}
     fetcher = _fetcher(weasyprint, folder, in_memory)
-    target = folder / PDF_NAME
+    target = folder / PDF
     document = weasyprint.HTML(string=page, base_url=folder.resolve().as_uri() + "/",
                                url_fetcher=fetcher)
     try:
@@ -70,3 +71,7 @@ def _fetcher(weasyprint: ModuleType, root: Path, in_memory: dict[str, bytes]) ->
             raise ValueError(f"refused {url[:200]}: outside the edition folder")
 
     return EditionFetcher(fail_on_errors=True, allowed_protocols=("data", "file"))
+
+
+RENDERER = Renderer("pdf", "downloadable PDF article.pdf (WeasyPrint)", render_pdf,
+                    (TextOutput(PDF, "pdf"),))

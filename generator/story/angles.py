@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from generator.facts.model import Facts, ModelFacts
-from generator.story.numbers import ClaimBook, article_for
+from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.phrases import (
     capitalise,
     change_noun,

@@ -6,11 +6,11 @@ import datetime as dt
 import math
 
 from generator.facts.model import Facts
+from generator.ledger.numbers import ClaimBook
 from generator.report import Report
 from generator.story.angles import candidate_angles, choose_angle, opening
 from generator.story.model import Bullet, Meta, Section, Story, paragraph, plain
 from generator.story.notes import Notes
-from generator.story.numbers import ClaimBook
 from generator.story.outlook import ahead_section, developers_section, take_bullets
 from generator.story.phrases import (
     capitalise,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.facts.model import Claim
+from generator.ledger.claim import Claim
 
 
 @dataclass(frozen=True)

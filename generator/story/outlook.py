@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import cast
 
 from generator.facts.model import Facts
+from generator.ledger.numbers import ClaimBook
 from generator.story.model import Bullet, Section, Span, paragraph
 from generator.story.notes import Notes
-from generator.story.numbers import ClaimBook
 from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
 from generator.story.scope import Scope
 

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
 
-from generator.story.numbers import NBSP, UNITS, ClaimBook, article_for, token_unit, unit_word
+from generator.ledger.numbers import NBSP, UNITS, ClaimBook, article_for, token_unit, unit_word
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.facts.model import Facts
-from generator.story.numbers import ClaimBook
+from generator.ledger.numbers import ClaimBook
 
 
 @dataclass(frozen=True)

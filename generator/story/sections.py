@@ -4,8 +4,8 @@ and the declining side. Each writer returns None when the week's data does not s
 from __future__ import annotations
 
 from generator.facts.model import Facts, ModelFacts
+from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
-from generator.story.numbers import ClaimBook, article_for
 from generator.story.phrases import (
     ARRIVAL_LABELS,
     capitalise,

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.facts.model import Claim
+from generator.ledger.claim import Claim
 
 MINUS = "\u2212"
 NBSP = "\u00a0"
