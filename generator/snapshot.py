@@ -45,19 +45,23 @@ class WeekProfile:
     significant digits any figure of the week carries, when the figures are visibly rounded
     (at most four), else None. `source`: the week's `source` column, when the data has one.
     `long_tail`: the week has an `others` or `total` row, so its rows cover the whole volume.
+    `rounding_tokens`: how far the week's sum may be from the exact one because of the
+    rounding (half a unit in the last kept place, summed over the rows); 0 when exact.
     """
 
     rows: int
     significant_figures: int | None
     source: str | None
     long_tail: bool
+    rounding_tokens: int = 0
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """Validated usage (one row per week and model, variants merged) plus reference tables.
 
-    `usage` columns: week (datetime.date, a Monday), model (str), tokens (int64), and
+    `usage` columns: week (datetime.date, a Monday), model (str), tokens (int64), listing
+    (how many ids the row sums), free_tokens (of `:free` ids), and
     optionally requests, prompt_tokens, completion_tokens, name, author, country.
     """
 

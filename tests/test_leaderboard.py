@@ -181,7 +181,7 @@ def test_no_edition_states_what_the_data_cannot_support(week: dt.date) -> None:
     facts = _facts(week)
     for model in facts.models:
         if model.arrival in ("new", "return"):
-            sentences = [s for s in re.split(r"(?<=[.:;])\s", text) if model.name in s]
+            sentences = [s for s in re.split(r"(?<=[.:;])\s|\n", text) if model.name in s]
             assert not [s for s in sentences if re.search(r"debut|first week|launch", s, re.I)], \
                 model.name
     if facts.source.changed_this_week:

@@ -20,14 +20,14 @@ def test_zero_change_is_recorded_as_the_words_that_say_it() -> None:
     book = ClaimBook()
     assert change_verb(book, "models.0.change_pct", 0.04, 1) == "flat"
     book.sentence("Alpha was flat on the week.")
-    assert change_noun(book, "models.1.change_pct", -0.004, 2) == "no change to the precision shown"
-    book.sentence("Beta saw no change to the precision shown.")
+    assert change_noun(book, "models.1.change_pct", -0.004, 2) == "no measurable change"
+    book.sentence("Beta saw no measurable change.")
     assert change_verb(book, "models.2.change_pct", 0.05, 1) == "up 0.1\u00a0%"
     book.sentence("Gamma was up 0.1\u00a0% on the week.")
     claims = book.done()
     assert [(c.value, c.fact) for c in claims] == [
         ("flat", "models.0.change_pct|zero:1:flat"),
-        ("no change to the precision shown", "models.1.change_pct|zero:2:no change to the precision shown"),
+        ("no measurable change", "models.1.change_pct|zero:2:no measurable change"),
         ("0.1", "models.2.change_pct|pct:1"),
     ]
 

@@ -200,6 +200,6 @@ def test_a_flat_model_is_said_in_words_and_still_traced(tmp_path: Path) -> None:
     path = f"models.{facts.models.index(alpha)}.change_pct|"
     specs = {c.fact.removeprefix(path): c.value for c in story.claims if c.fact.startswith(path)}
     # Prose says it in words (and records them); the table's signed column still shows 0 %.
-    assert all(re.fullmatch(r"zero:\d:(flat|no change to the precision shown)|spct:\d", s) for s in specs)
+    assert all(re.fullmatch(r"zero:\d:(flat|no measurable change)|spct:\d", s) for s in specs)
     assert any(spec.startswith("zero:") for spec in specs)
     assert_claims_true(facts, story)

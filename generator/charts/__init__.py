@@ -28,7 +28,11 @@ from generator.story.scope import Scope
 __all__ = ["Chart", "make_charts"]
 
 Words = tuple[str, str]  # (caption, alt)
-ARRIVAL_WORDS = {"launch": "new this week", "new": "new to the list", "return": "back on the list"}
+ARRIVAL_WORDS = {"launch": "launched this week", "new": "new to the list",
+                 "return": "back on the list"}
+ARRIVAL_KEY = {a: f"\u201c{ARRIVAL_LABELS[a]}\u201d marks {what}" for a, what in (
+    ("launch", "a model released this week"), ("new", "a model new to the list"),
+    ("return", "a model back on the list"))}
 Drawer = Callable[[Facts, str], Figure]
 Writer = Callable[[Facts, ClaimBook], Words]
 
@@ -125,8 +129,7 @@ def _top_words(facts: Facts, book: ClaimBook) -> Words:
     caption = book.sentence(
         "Tokens each model processed this week"
         + (", with the change on the week before" if facts.prev_week else "")
-        + (f"; models without a figure the week before are marked "
-           f"{join_list([ARRIVAL_LABELS[a] for a in marks])}." if marks else "."))
+        + "".join(f"; {ARRIVAL_KEY[a]}" for a in marks) + ".")
     count = (f"{book.num('market.top_n', facts.market.top_n, 'card')} "
              if facts.market.top_n == len(shown) else "")
     parts = [f"Horizontal bar chart of this week's {count}most-used models by tokens; "

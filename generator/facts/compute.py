@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from generator.countries import country_adjective, country_name
-from generator.facts.frames import Frames, build_frames, require_week
+from generator.facts.frames import Frames, build_frames, comparable, require_week
 from generator.facts.model import (
     Arrival,
     CoverageFacts,
@@ -46,9 +46,14 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
     # The week before is only comparable when the source kept its method: a longer list or a
     # new rounding moves every figure by itself.
     has_prev = bool(len(f.present) > 1 and f.present.iloc[-2]) and not source.changed_this_week
-    total = _total(f, has_prev, source.break_week)
+    # Streaks start again at a change of method: `start` is its row in the wide tables.
+    weeks = list(f.tokens.index)
+    start = weeks.index(dt.date.fromisoformat(source.break_week)) if source.break_week else 0
+    margins = [float(snapshot.profiles[w].rounding_tokens) if w in snapshot.profiles else 0.0
+               for w in weeks]
+    total = _total(f, has_prev, start, margins)
     names = _names(snapshot, f)
-    model_facts = _models(f, snapshot, names, has_prev, top_n, total.tokens)
+    model_facts = _models(f, snapshot, names, has_prev, top_n, total.tokens, start, kind)
     regions = _regions(f, snapshot, has_prev, total.tokens)
     launched = {m.model for m in model_facts if m.arrival == "launch"}
     return Facts(
@@ -58,11 +63,11 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
         prev_week=prev.isoformat() if has_prev else None,
         total=total,
         regions=regions,
-        lead=_lead(f, regions),
+        lead=_lead(f, regions, has_prev, start),
         models=model_facts,
         coverage=_coverage(f, snapshot, total.tokens, kind, list_size),
         source=source,
-        movers=movers(f, has_prev, names, launched),
+        movers=movers(f, has_prev, names, launched, kind == "list"),
         market=_market(f, snapshot, model_facts, regions, top_n, total.tokens),
         history=_history(f, model_facts[:top_n]),
     )
@@ -72,20 +77,20 @@ def _int(value: float) -> int | None:
     return None if value is None or math.isnan(value) else int(value)
 
 
-def _total(f: Frames, has_prev: bool, break_week: str | None) -> TotalFacts:
+def _total(f: Frames, has_prev: bool, start: int, margins: list[float]) -> TotalFacts:
     tokens = int(f.totals.iloc[-1])
     prev = _int(f.totals.iloc[-2]) if has_prev else None
-    # Streaks and records do not reach across a change of the source's method.
-    start = dt.date.fromisoformat(break_week) if break_week else None
-    comparable = f.totals[[start is None or w >= start for w in f.totals.index]]
+    # Streaks and records do not reach across a change of the source's method, and a rise
+    # smaller than the source's rounding is no rise.
+    comparable = f.totals.iloc[start:]
     earlier = comparable.iloc[:-1].dropna()
     return TotalFacts(
         tokens=tokens,
         prev_tokens=prev,
         change_pct=change_pct(tokens, prev),
         change_tokens=tokens - prev if prev is not None else None,
-        growth_streak_weeks=growth_streak(comparable.tolist()),
-        is_record=bool(len(earlier) and tokens > earlier.max()),
+        growth_streak_weeks=growth_streak(comparable.tolist(), margins[start:]),
+        is_record=bool(len(earlier) and tokens - earlier.max() > 2 * margins[-1]),
         weeks_of_history=int(f.present.sum()),
     )
 
@@ -122,6 +127,8 @@ def _models(
     has_prev: bool,
     top_n: int,
     total: int,
+    start: int,
+    kind: CoverageKind,
 ) -> tuple[ModelFacts, ...]:
     ranks = f.ranks
     now = ranks.iloc[-1].dropna().sort_values()
@@ -144,15 +151,15 @@ def _models(
         seen = ~np.isnan(series)
         first = cast(dt.date, weeks[int(seen.argmax())])  # the index holds the weeks as dates
         tokens = int(series[-1])
-        prev = _int(series[-2]) if has_prev else None
+        prev = _int(series[-2]) if has_prev and comparable(f, model, kind) else None
         entry = snapshot.catalogue.get(model) or CatalogueEntry(model)
         listed_before = bool(seen[:-1].any())
         arrival = (_arrival(entry, f.week, listed_before)
-                   if has_prev and had_history and prev is None else None)
+                   if has_prev and had_history and math.isnan(series[-2]) else None)
         # Not listed last week: its volume then is unknown, unless it did not exist yet.
         if arrival == "launch":
             prev = 0
-        prev_rank = _int(column[-2]) if len(column) > 1 else None
+        prev_rank = _int(column[-2]) if has_prev else None
         before = column[:-1]
         earlier_best = float(np.nanmin(before)) if (~np.isnan(before)).any() else math.nan
         last_seen = np.flatnonzero(seen[:-1])
@@ -174,7 +181,8 @@ def _models(
                 is_new=bool(had_history and first == f.week),
                 # cast: mypy cannot infer a lambda whose default arguments bind the loop's values.
                 weeks_at_rank=streak(
-                    len(column), cast("Callable[[int], bool]", lambda i, c=column, r=rank: c[i] == r)
+                    len(column) - start,
+                    cast("Callable[[int], bool]", lambda i, c=column[start:], r=rank: c[i] == r),
                 ),
                 tied=bool(counts.get(tokens_now[model], 0) > 1),
                 first_week=iso_label(first),
@@ -199,8 +207,9 @@ def _models(
 
 
 def _weighted_price(
-    tokens: pd.Series, snapshot: Snapshot, attribute: str
+    tokens: pd.Series, free: pd.Series, snapshot: Snapshot, attribute: str
 ) -> float | None:
+    """The volume-weighted catalogue price; tokens of `:free` ids cost nothing."""
     weight = 0.0
     amount = 0.0
     for model, value in tokens.items():
@@ -208,8 +217,10 @@ def _weighted_price(
         price = getattr(entry, attribute) if entry is not None else None
         if price is None or math.isnan(value) or value <= 0:
             continue
+        free_part = free.get(model, 0.0)
+        paid = value - (0.0 if math.isnan(free_part) else free_part)
         weight += value
-        amount += value * price
+        amount += paid * price
     return amount / weight if weight else None
 
 
@@ -219,6 +230,7 @@ def _regions(
     now = f.countries.iloc[-1]
     tokens_now = f.tokens.iloc[-1]
     regions = []
+    free_now = f.free.iloc[-1]
     prev_total = _int(f.totals.iloc[-2]) if has_prev else None
     for country, value in now.items():
         code = str(country)
@@ -239,15 +251,17 @@ def _regions(
                 prev_share_pct=(share_pct(prev, prev_total)
                                 if prev is not None and prev_total else None),
                 models=len(members),
-                avg_price_prompt=_weighted_price(members, snapshot, "price_prompt"),
-                avg_price_completion=_weighted_price(members, snapshot, "price_completion"),
+                avg_price_prompt=_weighted_price(members, free_now, snapshot, "price_prompt"),
+                avg_price_completion=_weighted_price(members, free_now, snapshot,
+                                                     "price_completion"),
             )
         )
     regions.sort(key=lambda r: (-r.tokens, r.country))
     return tuple(regions)
 
 
-def _lead(f: Frames, regions: tuple[RegionFacts, ...]) -> LeadFacts | None:
+def _lead(f: Frames, regions: tuple[RegionFacts, ...], has_prev: bool,
+          start: int) -> LeadFacts | None:
     if not regions:
         return None
     leader = regions[0].country
@@ -257,11 +271,11 @@ def _lead(f: Frames, regions: tuple[RegionFacts, ...]) -> LeadFacts | None:
     a, b = f.countries[leader], f.countries[runner]
 
     def ahead(i: int) -> bool:
-        return bool(f.present.iloc[i]) and a.iloc[i] > b.iloc[i]
+        return i >= start and bool(f.present.iloc[i]) and a.iloc[i] > b.iloc[i]
 
     length = streak(len(a), ahead)
     previous_leader = None
-    if len(a) > 1 and f.present.iloc[-2]:
+    if has_prev:
         prev_row = f.countries.iloc[-2].dropna()
         prev_row = prev_row[prev_row > 0]
         if len(prev_row):
@@ -273,7 +287,7 @@ def _lead(f: Frames, regions: tuple[RegionFacts, ...]) -> LeadFacts | None:
         streak_weeks=length,
         gap_tokens=gap,
         ratio=regions[0].tokens / regions[1].tokens if regions[1].tokens else None,
-        changed_this_week=bool(length == 1 and len(a) > 1 and f.present.iloc[-2]),
+        changed_this_week=bool(length == 1 and has_prev),
         previous_leader=previous_leader,
     )
 
@@ -330,8 +344,9 @@ def _market(
         leader_share_pct=models[0].share_pct if models else 0.0,
         open_weights_share_pct=share_pct(open_tokens, known_tokens) if known_tokens else None,
         open_weights_tokens=open_tokens,
-        avg_price_prompt=_weighted_price(tokens_now, snapshot, "price_prompt"),
-        avg_price_completion=_weighted_price(tokens_now, snapshot, "price_completion"),
+        avg_price_prompt=_weighted_price(tokens_now, f.free.iloc[-1], snapshot, "price_prompt"),
+        avg_price_completion=_weighted_price(tokens_now, f.free.iloc[-1], snapshot,
+                                             "price_completion"),
         top_run_country=run_country,
         top_run_length=run,
         leader_margin_tokens=margin,

@@ -20,7 +20,9 @@ class Frames:
     `tokens`: weeks × real models (NaN where a model has no row; all-NaN rows for weeks missing
     from the data). `others`: the long tail per week. `totals`: all tokens per week, NaN for a
     missing week. `ranks`: rank among models with volume, 1 = most, ties broken by id.
-    `countries`: weeks × countries. `present`: whether the week is in the data.
+    `countries`: weeks × countries. `present`: whether the week is in the data. `listing`:
+    weeks × models, how many ids each figure sums (it changes when a variant joins or leaves
+    a list). `free`: weeks × models, the tokens of `:free` ids in each figure.
     """
 
     week: dt.date
@@ -30,6 +32,8 @@ class Frames:
     ranks: pd.DataFrame
     countries: pd.DataFrame
     present: pd.Series
+    listing: pd.DataFrame
+    free: pd.DataFrame
     country_of: dict[str, str | None]
     author_of: dict[str, str | None]
 
@@ -61,6 +65,11 @@ def build_frames(snapshot: Snapshot, week: dt.date) -> Frames:
         .sort_index(axis=1)
         .astype("float64")
     )
+    listing, free = (
+        real.pivot(index="week", columns="model", values=column).reindex(index=index)
+        .reindex(columns=tokens.columns).astype("float64")
+        for column in ("listing", "free_tokens")
+    )
     others = (
         usage[usage["model"] == OTHERS].set_index("week")["tokens"].reindex(index).astype("float64")
     )
@@ -77,7 +86,17 @@ def build_frames(snapshot: Snapshot, week: dt.date) -> Frames:
         else pd.DataFrame(index=index)
     )
     countries[~present.to_numpy()] = np.nan
-    return Frames(week, tokens, others, totals, ranks, countries, present, country_of, author_of)
+    return Frames(week, tokens, others, totals, ranks, countries, present, listing, free,
+                  country_of, author_of)
+
+
+def comparable(f: Frames, model: str, kind: str) -> bool:
+    """Whether a model's figures of this week and the last measure the same thing: in a list,
+    a variant that joined or left the list changes the figure without any change in use."""
+    if kind != "list":
+        return True
+    now, before = f.listing.iloc[-1][model], f.listing.iloc[-2][model]
+    return bool(now == before)
 
 
 def _attribution(

@@ -185,6 +185,8 @@ class SourceFacts:
     `rounding` (figures start or stop being rounded), `source` (the `source` column) or
     `coverage` (list ↔ complete). `break_week` is the last week with a change, up to this one;
     streaks and records count only from it. `comparable_weeks` counts the weeks from it.
+    `rounding_tokens`: how far this week's total may be from the exact sum because the source
+    rounds its figures (0 when it does not); a smaller change or lead is within the rounding.
     """
 
     label: str | None
@@ -195,6 +197,7 @@ class SourceFacts:
     changes: tuple[str, ...]
     break_week: str | None
     comparable_weeks: int
+    rounding_tokens: int
 
 
 @dataclass(frozen=True)

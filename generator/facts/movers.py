@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from generator.facts.frames import Frames
+from generator.facts.frames import Frames, comparable
 from generator.facts.model import Departure, Mover, MoversFacts
 from generator.facts.series import change_pct
 
@@ -14,11 +14,15 @@ LIST_LENGTH = 5
 MIN_BASE_SHARE = 0.005
 
 
-def movers(f: Frames, has_prev: bool, names: dict[str, str], launched: set[str]) -> MoversFacts:
+def movers(f: Frames, has_prev: bool, names: dict[str, str], launched: set[str],
+           listed: bool = False) -> MoversFacts:
     """Rank the week-over-week changes of the models with a figure in both weeks.
 
     A model with no row in one of the two weeks has no known change: one that left is a
-    departure, one that arrived is only counted (from zero) when it launched this week.
+    departure, one that arrived is only counted (from zero) when it launched this week. In a
+    list (`listed`), a model whose figure counts other ids than last week's (a variant joined or
+    left the list) has no known change either, and the counts of growing and declining models
+    are of the models listed in both weeks, launches aside.
     """
     if not has_prev:
         return MoversFacts((), (), (), (), (), 0, 0)
@@ -37,6 +41,9 @@ def movers(f: Frames, has_prev: bool, names: dict[str, str], launched: set[str])
             continue
         if math.isnan(before[model]) and str(model) not in launched:
             continue
+        if not math.isnan(before[model]) and not comparable(f, str(model),
+                                                            "list" if listed else "complete"):
+            continue
         a = 0 if math.isnan(now[model]) else int(now[model])
         b = 0 if math.isnan(before[model]) else int(before[model])
         if a == 0 and b == 0:
@@ -53,6 +60,7 @@ def movers(f: Frames, has_prev: bool, names: dict[str, str], launched: set[str])
                 change_pct=change_pct(a, b),
             )
         )
+    counted = [r for r in rows if not (listed and r.model in launched)]
     base = MIN_BASE_SHARE * float(f.totals.iloc[-2])
     relative = [r for r in rows if r.change_pct is not None and r.prev_tokens >= base]
     return MoversFacts(
@@ -65,6 +73,6 @@ def movers(f: Frames, has_prev: bool, names: dict[str, str], launched: set[str])
         losers_pct=tuple(sorted((r for r in relative if r.change_tokens < 0),
                                 key=lambda r: ((r.change_pct or 0), r.model))[:LIST_LENGTH]),
         dropped_out=tuple(sorted(departures, key=lambda d: (-d.prev_tokens, d.model))),
-        declining_models=sum(1 for r in rows if r.change_tokens < 0),
-        growing_models=sum(1 for r in rows if r.change_tokens > 0),
+        declining_models=sum(1 for r in counted if r.change_tokens < 0),
+        growing_models=sum(1 for r in counted if r.change_tokens > 0),
     )

@@ -29,13 +29,18 @@ def streak(length: int, holds: Callable[[int], bool]) -> int:
     return count
 
 
-def growth_streak(values: Sequence[float]) -> int:
-    """Consecutive rises ending with the last value; a NaN (missing week) breaks the run."""
+def growth_streak(values: Sequence[float], margins: Sequence[float] | None = None) -> int:
+    """Consecutive rises ending with the last value; a NaN (missing week) breaks the run.
+
+    `margins`: how far each value may be off (a rounding source); a rise no larger than the
+    two weeks' margins together is no rise.
+    """
     def rose(i: int) -> bool:
         if i == 0:
             return False
         now, before = values[i], values[i - 1]
-        return not (_missing(now) or _missing(before)) and now > before
+        slack = (margins[i] + margins[i - 1]) if margins is not None else 0.0
+        return not (_missing(now) or _missing(before)) and now - before > slack
 
     return streak(len(values), rose)
 

@@ -66,5 +66,6 @@ def source_facts(
         changes=changes,
         break_week=weeks[start].isoformat() if start else None,
         comparable_weeks=len(weeks) - start,
+        rounding_tokens=profile.rounding_tokens,
     )
     return facts, kind, max(segment) if kind == "list" else None

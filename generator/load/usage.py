@@ -146,6 +146,11 @@ def _totals_as_long_tail(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _half_unit(value: int, digits: int) -> int:
+    """Half a unit in the last place a figure rounded to `digits` significant digits keeps."""
+    return 10 ** max(0, len(str(value)) - digits) // 2
+
+
 def _significant_digits(value: int) -> int:
     return len(str(value).rstrip("0")) if value else 0
 
@@ -162,8 +167,9 @@ def _profiles(frame: pd.DataFrame) -> dict[dt.date, WeekProfile]:
             digits <= _ROUNDED_DIGITS else None
         labels = sorted({str(v) for v in sources[rows.index].tolist() if isinstance(v, str) and v}) \
             if sources is not None else []
+        bound = sum(_half_unit(t, rounded) for t in large) if rounded is not None else 0
         profiles[cast(dt.date, week)] = WeekProfile(
-            rows=len(named), significant_figures=rounded,
+            rows=len(named), significant_figures=rounded, rounding_tokens=bound,
             source=" + ".join(labels) or None, long_tail=len(named) < len(rows))
     return profiles
 
@@ -178,9 +184,16 @@ def _merge(frame: pd.DataFrame, resolve: Callable[[str], str], sources: tuple[st
     free_tokens = {
         cast(dt.date, w): int(t) for w, t in free.groupby("week")["tokens"].sum().items()
     }
-    frame = frame.assign(model=frame["model"].map(mapping))
+    # How many ids each model's figure sums: a variant that joins or leaves a list changes it
+    # (a rename, one id for another, does not).
+    is_free = frame["model"].map({m: is_free_variant(m) for m in ids})
+    frame = frame.assign(
+        listing=1,
+        free_tokens=frame["tokens"].where(is_free, 0).astype("int64"),
+        model=frame["model"].map(mapping),
+    )
     groups = frame.groupby(["week", "model"], sort=True)
-    sums = [c for c in ("tokens", *COUNTS) if c in frame.columns]
+    sums = [c for c in ("tokens", "listing", "free_tokens", *COUNTS) if c in frame.columns]
     firsts = [c for c in TEXTS if c in frame.columns]
     # min_count=1: an optional count left blank stays unknown (NA) rather than becoming 0.
     parts = [groups[sums].sum(min_count=1), *([groups[firsts].first()] if firsts else [])]

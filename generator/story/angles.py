@@ -76,7 +76,8 @@ def _lead_angles(facts: Facts, w: int) -> list[Angle]:
             if scope.is_list:
                 top = f"Top {book.num('coverage.list_size', scope.list_size, 'card')}"
                 return pick([f"{a} Models Lead the {top} for {an} {n} Straight Week",
-                             f"{a} Models Top the {top} for {an} {n} Consecutive Week"], w)
+                             f"{a} Models Stay Ahead in the {top} for {an} {n} Consecutive Week"],
+                            w)
             return pick([f"{a} Models Outpace {b} Rivals for {an} {n} Straight Week",
                          f"{a} Models Lead {b} Rivals for {an} {n} Consecutive Week"], w)
 

@@ -23,7 +23,7 @@ from generator.story.phrases import (
     tokens,
     weeks_phrase,
 )
-from generator.story.scope import Scope
+from generator.story.scope import Scope, within_rounding
 from generator.story.sections import (
     arrivals_sentence,
     cost_section,
@@ -32,6 +32,7 @@ from generator.story.sections import (
     notable_models,
     rankings_section,
     regional_section,
+    shown_models,
     technical_section,
 )
 
@@ -56,6 +57,8 @@ def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list
     if facts.source.changed_this_week:
         second += (", a figure not comparable with earlier weeks because the source "
                    "changed how it reports")
+    elif within_rounding(facts):
+        second += ", no change beyond what the source's rounding allows"
     elif total.change_pct is not None:
         against = "last week's list" if scope.is_list else "the week before"
         second += f", {change_noun(book, 'total.change_pct', total.change_pct, 1)} on {against}"
@@ -100,7 +103,7 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
             volume = tokens(book, "models.0.tokens", top.tokens)
             text = f"{top.name} is the most-used model with {volume} tokens."
         out.append(Bullet("Top Rankings", paragraph(book.sentence(text))))
-    arrivals = [m for m in facts.models[:top_n] if m.arrival is not None]
+    arrivals = [m for m in facts.models[:shown_models(facts, top_n)] if m.arrival is not None]
     if arrivals:
         out.append(Bullet("New Entrants", paragraph(book.sentence(
             arrivals_sentence(facts, arrivals[:3], book)))))
@@ -108,7 +111,7 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     subject = (f"The models in {scope.top(book)} together processed" if scope.is_list
                else "All models together processed")
     text = f"{subject} {tokens(book, 'total.tokens', total.tokens, 1)} tokens"
-    if total.change_pct is not None and not facts.source.changed_this_week:
+    if total.change_pct is not None and not within_rounding(facts):
         text += f" ({signed_pct(book, 'total.change_pct', total.change_pct, 1)} on the week)"
     if total.growth_streak_weeks >= 2:
         streak = weeks_phrase(book, "total.growth_streak_weeks", total.growth_streak_weeks)
@@ -129,12 +132,13 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     gainers = facts.movers.gainers
     if gainers and len(out) < 7:
         g = gainers[0]
-        launch = " in its launch week" if g.prev_tokens == 0 else ""
+        launch = g.prev_tokens == 0
+        tail = ("more than any other model." if not scope.is_list else
+                "more than any model listed in both weeks gained." if launch else
+                "the largest gain among the models listed in both weeks.")
         out.append(Bullet("Biggest Gain", paragraph(book.sentence(
             f"{g.name} added {tokens(book, 'movers.gainers.0.change_tokens', g.change_tokens)} "
-            f"tokens{launch}, "
-            + ("the largest gain among the models with figures for both weeks."
-               if scope.is_list else "more than any other model.")))))
+            f"tokens{' in its launch week' if launch else ''}, {tail}"))))
     return out[:7]
 
 

@@ -35,8 +35,8 @@ def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
             f"{book.num(f'models.{longest.rank - 1}.context_length', longest.context_length, 'ctx')}"
             + pick(["-token window to the leading group, enough to pass whole repositories or long "
                     "contracts in one request.",
-                    "-token window to the top of the table, which can replace a retrieval "
-                    "pipeline for many long-document tasks."], w)))))
+                    "-token window, the longest among the five most-used models, to the "
+                    "leading group."], w)))))
     scope = Scope.of(facts)
     open_share = facts.market.open_weights_share_pct
     if open_share is not None and facts.market.open_weights_tokens and open_share < 100:
@@ -90,7 +90,7 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
             f"{capitalise(scope.volume(book))} has grown for "
             f"{weeks_phrase(book, 'total.growth_streak_weeks', growth)}; a week without growth "
             "would end the run."))
-    elif facts.total.change_pct is not None and facts.total.change_pct < 0:
+    elif facts.total.change_pct is not None and facts.total.change_pct < 0 and not scope.is_list:
         sentences.append(book.sentence(
             "After a weaker week, the question is whether demand recovers or the fall "
             "becomes a trend."))

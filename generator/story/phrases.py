@@ -12,7 +12,7 @@ from generator.ledger.numbers import NBSP, UNITS, ClaimBook, article_for, token_
 T = TypeVar("T")
 
 # How a table or chart marks a model that was not listed the week before (facts' `arrival`).
-ARRIVAL_LABELS = {"launch": "new", "new": "entered", "return": "back"}
+ARRIVAL_LABELS = {"launch": "launch", "new": "entered", "return": "back"}
 
 
 def pick(options: Sequence[T], week_index: int, salt: int = 0) -> T:
@@ -75,7 +75,7 @@ def change_noun(book: ClaimBook, path: str, value: float, decimals: int, up: str
     """'a 27.49 % rise', 'an 11 % fall' or 'no change', recorded in the book."""
     rendered = book.num(path, value, f"pct:{book.change_decimals(decimals)}")
     if float(rendered) == 0:
-        return book.as_words("no change to the precision shown")
+        return book.as_words("no measurable change")
     noun = up if value > 0 else down
     return f"{article_for(rendered)} {rendered}{NBSP}% {noun}"
 

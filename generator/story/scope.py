@@ -14,6 +14,13 @@ from generator.facts.model import Facts
 from generator.ledger.numbers import ClaimBook
 
 
+def within_rounding(facts: Facts) -> bool:
+    """Whether the total's change is no larger than the source's rounding can make it."""
+    change = facts.total.change_tokens
+    bound = facts.source.rounding_tokens
+    return change is not None and bound > 0 and abs(change) <= 2 * bound
+
+
 @dataclass(frozen=True)
 class Scope:
     """The coverage of one week's data, as the text speaks of it."""

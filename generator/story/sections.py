@@ -75,7 +75,8 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
         title, sentences = _entry(facts, model, book, scope, maker)
     elif model.rank == 1:
         title = pick([f"{name} Leads the Pack", f"{name} Stays on Top"], w) \
-            if model.weeks_at_rank > 1 else f"{name} Takes the Lead"
+            if model.weeks_at_rank > 1 else (f"{name} Takes the Lead" if model.prev_rank
+                                             else f"{name} Leads the Rankings")
         held = (f"has been the most-used model{scope.among(book)} for "
                 f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}"
                 if model.weeks_at_rank > 1 else
@@ -134,12 +135,16 @@ def _entry(facts: Facts, model: ModelFacts, book: ClaimBook, scope: Scope,
 
 
 def _rank_move(model: ModelFacts) -> str:
+    """The heading's verb: the rank's move, and never against the volume's."""
+    change = model.change_pct
     if model.prev_rank is None:
         return "in the Rankings"
     if model.prev_rank > model.rank:
-        return "Climbs the Rankings"
+        return "Climbs Despite a Dip" if change is not None and change < 0 else \
+            "Climbs the Rankings"
     if model.prev_rank < model.rank:
-        return "Slips a Place" if model.prev_rank == model.rank - 1 else "Loses Ground"
+        moved = "Slips a Place" if model.prev_rank == model.rank - 1 else "Loses Ground"
+        return f"{moved} Despite Growth" if change is not None and change > 0 else moved
     if model.change_pct is not None and model.change_pct < 0:
         return "Holds Its Place Despite a Dip"
     return "Holds Its Place"
@@ -191,12 +196,17 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
         sentences.append(book.sentence(
             f"{a.adjective} and {b.adjective} models are level at "
             f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens each."))
-    else:
-        against = " on last week's list" if scope.is_list else ""
+    elif scope.is_list:
+        # A country's listed volume moves with the list's membership; its change would say
+        # more about who made the list than about use.
         sentences.append(book.sentence(
             f"{a.adjective} models{scope.among(book)} drew "
-            f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens"
-            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}{against}"
+            f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens and {b.adjective} models "
+            f"{tokens(book, 'regions.1.tokens', b.tokens)}."))
+    else:
+        sentences.append(book.sentence(
+            f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens"
+            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
                if a.change_pct is not None else "")
             + f", while {b.adjective} models drew {tokens(book, 'regions.1.tokens', b.tokens)}"
             + (f", {change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}"
@@ -217,7 +227,8 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     if rest:
         listed = [f"{r.name} ({tokens(book, f'regions.{i + 2}.tokens', r.tokens)})"
                   for i, r in enumerate(rest)]
-        sentences.append(book.sentence(f"Further back come {join_list(listed)}."))
+        verb = "comes" if len(listed) == 1 else "come"
+        sentences.append(book.sentence(f"Further back {verb} {join_list(listed)}."))
     cov = facts.coverage
     if cov.others_tokens == 0 and cov.unknown_country_tokens:
         sentences.append(book.sentence(
@@ -243,19 +254,36 @@ def _ordinal(book: ClaimBook, weeks: int) -> str:
 
 
 def _regions_table(facts: Facts, book: ClaimBook) -> Table:
+    listed = Scope.of(facts).is_list
     rows = []
     for i, r in enumerate(facts.regions[:6]):
+        if listed:
+            # A list's country volume moves with its membership: its share is compared instead.
+            moved = (pct(book, f"regions.{i}.prev_share_pct", r.prev_share_pct, 1)
+                     if r.prev_share_pct is not None else "n/a")
+        else:
+            moved = (signed_pct(book, f"regions.{i}.change_pct", r.change_pct, 2)
+                     if r.change_pct is not None else "n/a")
         cells = (
             r.name.removeprefix("the "),
             tokens(book, f"regions.{i}.tokens", r.tokens),
-            (signed_pct(book, f"regions.{i}.change_pct", r.change_pct, 2)
-             if r.change_pct is not None else "n/a"),
-            pct(book, f"regions.{i}.share_pct", r.share_pct, 1),
+            pct(book, f"regions.{i}.share_pct", r.share_pct, 1) if listed else moved,
+            moved if listed else pct(book, f"regions.{i}.share_pct", r.share_pct, 1),
         )
         book.sentence(" · ".join(cells))
         rows.append(cells)
-    return Table("Tokens by country of the model's maker", ("Country", "Tokens", "Change",
-                 "Share"), tuple(rows), (False, True, True, True))
+    columns = (("Country", "Tokens", "Share", "Share last week") if listed else
+               ("Country", "Tokens", "Change", "Share"))
+    return Table("Tokens by country of the model's maker", columns, tuple(rows),
+                 (False, True, True, True))
+
+
+def shown_models(facts: Facts, top_n: int) -> int:
+    """How many models the rankings show: the report's top N, or the whole of a list a little
+    longer than that (a top-11 list is shown whole, not cut at 10)."""
+    if Scope.of(facts).is_list and len(facts.models) <= 2 * top_n:
+        return max(top_n, len(facts.models))
+    return top_n
 
 
 def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | None:
@@ -263,7 +291,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
     if not facts.models:
         return None
     rows = []
-    for model in facts.models[:top_n]:
+    for model in facts.models[:shown_models(facts, top_n)]:
         at = _m(model)
         change = (ARRIVAL_LABELS[model.arrival] if model.arrival is not None else
                   signed_pct(book, f"{at}.change_pct", model.change_pct, 0)
@@ -285,7 +313,10 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
               f"from {book.num('market.authors', facts.market.authors, 'card')} "
               f"{plural(facts.market.authors, 'maker')}")
     if Scope.of(facts).is_list:
-        text = book.sentence(f"This week's list names {makers}.")
+        published = facts.source.rows
+        merged = (f"; its {book.num('source.rows', published, 'card')} rows include variants "
+                  "counted with their model" if published > tracked else "")
+        text = book.sentence(f"This week's list names {makers}{merged}.")
     else:
         text = book.sentence(
             f"The top {book.num('market.top_n', n, 'card')} "
