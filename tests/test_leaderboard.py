@@ -249,3 +249,53 @@ def test_every_format_reads_true(week: dt.date, tmp_path: Path) -> None:
         for name in ("index.html", "article.md", "article.pdf"):
             assert re.search(r"Kimi K2\.5 is new in the top 10", texts[name]), name
             assert "Claude Sonnet 4.6 entered at number 4 in its first week" in texts[name], name
+
+
+def test_a_variant_joining_or_leaving_the_list_makes_the_change_unknown() -> None:
+    # The exacto row of Kimi K2 0905 left the list this week; Hy3's paid row joined its free one.
+    for week, model in ((dt.date(2026, 4, 6), "moonshotai/kimi-k2-0905"),
+                        (dt.date(2026, 5, 18), "tencent/hy3-preview")):
+        facts = _facts(week)
+        found = facts.model(model)
+        assert found is not None and found.arrival is None
+        assert (found.prev_tokens, found.change_pct, found.change_tokens) == (None, None, None)
+        movers = facts.movers
+        assert model not in {m.model for m in (*movers.gainers, *movers.losers)}
+
+
+def test_counts_of_gainers_and_losers_are_of_models_listed_in_both_weeks() -> None:
+    facts = _facts(LAST)
+    both = [m for m in facts.models if m.change_pct is not None and m.arrival is None]
+    assert facts.movers.growing_models + facts.movers.declining_models == len(both)
+
+
+def test_free_variant_tokens_cost_nothing_in_average_prices() -> None:
+    facts = _facts(dt.date(2026, 4, 20))
+    china = facts.region("CN")
+    assert china is not None and china.avg_price_prompt is not None
+    usage = _snapshot().usage
+    week = usage[usage["week"] == dt.date(2026, 4, 20)]
+    catalogue = _snapshot().catalogue
+    cn = [r for r in week.itertuples() if facts.model(r.model) and facts.model(r.model).country == "CN"]
+    paid = sum((r.tokens - r.free_tokens) * catalogue[r.model].price_prompt for r in cn)
+    assert china.avg_price_prompt == pytest.approx(paid / sum(r.tokens for r in cn))
+    assert sum(r.free_tokens for r in cn) > 0  # Hy3 Preview is all free that week
+
+
+def test_a_rise_within_the_rounding_is_no_growth() -> None:
+    facts = _facts(dt.date(2026, 3, 9))
+    assert facts.source.rounding_tokens > 0
+    assert facts.total.change_tokens is not None
+    assert 0 < facts.total.change_tokens <= 2 * facts.source.rounding_tokens
+    assert facts.total.growth_streak_weeks == 0
+    assert "no change beyond what the source's rounding allows" in _story_text(dt.date(2026, 3, 9))
+
+
+def test_nothing_is_compared_across_the_change_of_method() -> None:
+    facts = _facts(SWITCH)
+    assert all(m.prev_rank is None and m.weeks_at_rank == 1 for m in facts.models)
+    assert facts.lead is not None and not facts.lead.changed_this_week
+    assert facts.lead.streak_weeks == 1
+    text = _story_text(SWITCH)
+    assert not re.search(r"Slips|Climbs|Loses Ground|up from number|moved ahead|Overtake|Pull Ahead",
+                         text)
