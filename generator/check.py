@@ -32,7 +32,8 @@ NUMBER_WORD = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECA
 _MASK = "\u27e8\u27e9"
 _URL = re.compile(r"(?:https?|mailto):\S+")
 WINDOW_WORDS = 2
-NAME_KEYS = {"name", "model", "author", "author_name", "title", "brand", "unknown_country_models"}
+# The edition's own names; a kind lists the names in its facts in `edition.names`.
+NAME_KEYS = {"title", "brand"}
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ def _names(facts: Any) -> list[str]:
             found.add(node)
 
     walk(facts, None)
+    edition = facts.get("edition")
+    listed: list[Any] = []
+    if isinstance(edition, dict) and isinstance(edition.get("names"), list):
+        listed = edition["names"]
+    found.update(n for n in listed if isinstance(n, str) and n)
     return sorted(found, key=len, reverse=True)
 
 

@@ -90,6 +90,14 @@ def _cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kinds(args: argparse.Namespace) -> int:
+    from generator.kinds.registry import available, kind
+
+    for name in available():
+        print(f"{name:<16} {kind(name).description}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="weekly", description="Weekly edition generator.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -126,6 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     aggregate.set_defaults(run=_cmd_aggregate)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)
+    kinds = sub.add_parser("kinds", help="list the installed report kinds")
+    kinds.set_defaults(run=_cmd_kinds)
     return parser
 
 

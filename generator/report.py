@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import InputError, Where, display_path
+from generator.kinds.registry import require as require_kind
 from generator.resources import sample_report_dir
 from generator.settings import SETTINGS, is_declared
 
@@ -74,6 +75,7 @@ class Report:
     notes_dir: Path
     rounded: bool
     coverage: str = "auto"
+    kind: str = "llm-usage"
     variants: VariantRules = field(default_factory=VariantRules)
     schedule: Schedule = field(default_factory=Schedule)
     email: EmailSettings = field(default_factory=EmailSettings)
@@ -179,6 +181,7 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
         notes_dir=folder / v["data.notes"],
         rounded=bool(v["data.rounded"]),
         coverage=_coverage(folder, v["data.coverage"]),
+        kind=require_kind(v["kind"], Where(display_path(folder / CONFIG_NAME))),
         variants=VariantRules(
             merge=tuple(v["variants.merge"]),
             dated_slugs=bool(v["variants.dated_slugs"]),

@@ -20,6 +20,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("kind", "llm-usage",
+            "The report's kind: its inputs, figures, story and charts (`weekly kinds` lists the "
+            "installed ones)."),
     Setting("title", "Weekly LLM Usage", "Publication title shown on the site and in the feed."),
     Setting("brand", "Weekly", "Short brand name, used in the take's heading (\"<brand>'s Take\")."),
     Setting("category", "Industry", "Category shown in the article's meta line and front matter."),

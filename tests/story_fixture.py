@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator.charts.model import Chart
 from generator.facts.compute import compute_facts
+from generator.kinds.registry import kind
 from generator.load import load_snapshot
 from generator.render.base import EditionContent
 from generator.report import Report, load_report
@@ -230,4 +231,5 @@ def sample_content(tmp_path: Path, story: Story | None = None) -> EditionContent
         story=story or sample_story(),
         charts=sample_charts(),
         published=PUBLISHED,
+        digest=kind("llm-usage").digest,
     )

@@ -14,6 +14,8 @@ from typing import Any, Literal
 from generator.ledger.claim import Claim
 
 CoverageKind = Literal["complete", "list"]
+# The keys whose values are names, not figures.
+NAME_KEYS = frozenset({"name", "model", "author", "author_name", "unknown_country_models"})
 # How a model came to be listed this week when it was not listed the week before: launched
 # this week (the catalogue dates it), new to the data, or back after an absence.
 Arrival = Literal["launch", "new", "return"]
@@ -240,6 +242,27 @@ class Facts:
     def to_json(self) -> dict[str, Any]:
         """Return the plain JSON form written to `facts.json`."""
         return _plain(dataclasses.asdict(self))
+
+    def with_claims(self, claims: tuple[Claim, ...]) -> Facts:
+        """The same facts holding the edition's whole ledger."""
+        return dataclasses.replace(self, claims=claims)
+
+    def names(self) -> tuple[str, ...]:
+        """Names of models, ids and makers that hold digits ("GPT-5.2", "01.AI")."""
+        found: set[str] = set()
+
+        def walk(node: Any, key: str | None) -> None:
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    walk(v, k)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item, key)
+            elif isinstance(node, str) and key in NAME_KEYS and any(c.isdigit() for c in node):
+                found.add(node)
+
+        walk(self.to_json(), None)
+        return tuple(sorted(found))
 
 
 def _plain(value: Any) -> Any:

@@ -41,11 +41,11 @@ class BackfillResult:
 
 def weeks_to_build(report: Report, first: dt.date, last: dt.date, usage: Path | None = None) -> list[dt.date]:
     """The weeks in [first, last] that the report's data holds; an empty range is bad input."""
-    from generator.load import load_snapshot
+    from generator.kinds.registry import kind
 
     if last < first:
         raise InputError(f"--to {iso_label(last)} is before --from {iso_label(first)}")
-    weeks = [w for w in load_snapshot(report, usage).weeks if first <= w <= last]
+    weeks = [w for w in kind(report.kind).load(report, usage, None).weeks if first <= w <= last]
     if not weeks:
         raise InputError(f"no usage data between {iso_label(first)} and {iso_label(last)}")
     return weeks

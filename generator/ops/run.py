@@ -59,9 +59,9 @@ def _edition_folder(report: Report, out: Path, week: dt.date) -> Path:
 
 
 def _require_data(report: Report, week: dt.date, usage: Path | None) -> None:
-    from generator.load import load_snapshot
+    from generator.kinds.registry import kind
 
-    weeks = load_snapshot(report, usage).weeks
+    weeks = kind(report.kind).load(report, usage, None).weeks
     if week not in weeks:
         latest = iso_label(weeks[-1]) if weeks else "none"
         raise DataNotReady(f"no usage data for {iso_label(week)} yet (the newest week in the data is "

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.charts.model import Chart
-from generator.facts.model import Facts
+from generator.kinds.base import Digest, EditionFacts
 from generator.report import Report
 from generator.story.model import Story
 
@@ -17,11 +17,12 @@ class EditionContent:
     """Everything a renderer may use: the report, the week's facts, its story and charts."""
 
     report: Report
-    facts: Facts
+    facts: EditionFacts
     story: Story
     charts: tuple[Chart, ...]
     published: str  # ISO 8601 date-time with offset, when the edition is dated
     with_pdf: bool = True  # whether this build writes article.pdf: no link may point at a missing file
+    digest: Digest = field(default_factory=Digest)  # what the kind's email digest shows
 
     def chart(self, name: str) -> Chart | None:
         """Return a chart by name, or None."""

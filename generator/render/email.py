@@ -24,9 +24,6 @@ from generator.story.model import Table
 HTML_TEMPLATE = "email/digest.html"
 TEXT_TEMPLATE = "email/digest.txt"
 UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
-# Charts the digest shows, in this order, when the edition drew them.
-DIGEST_CHARTS = ("total", "top_models")
-RANKINGS_SECTION = "rankings"
 CONTENT_WIDTH = 600
 IMAGE_WIDTH = 560
 TEXT_COLUMNS = 72
@@ -69,14 +66,15 @@ def render_email(content: EditionContent, folder: Path) -> tuple[Path, ...]:
 
 def digest_charts(content: EditionContent) -> tuple[Chart, ...]:
     """The charts the digest shows, in order, among those the edition drew."""
-    found = (content.chart(name) for name in DIGEST_CHARTS)
+    # The kind names the charts, in order; those the edition did not draw are passed over.
+    found = (content.chart(name) for name in content.digest.charts)
     return tuple(c for c in found if c is not None)
 
 
 def rankings_table(content: EditionContent) -> Table | None:
     """The rankings section's table, or None when the story has none."""
     for section in content.story.sections:
-        if section.id == RANKINGS_SECTION and section.table is not None:
+        if section.id == content.digest.table_section and section.table is not None:
             return section.table
     return None
 
