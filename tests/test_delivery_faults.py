@@ -344,3 +344,40 @@ def test_ledger_migration_keeps_old_rows(report: Report, state: Path) -> None:
         assert subscribers.unsubscribe(conn, SECRET.encode(), tok) == ("ada@example.org", True)
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------- subscriber files
+
+
+def _import(run: Any, tmp_path: Path, data: bytes) -> tuple[int, str, str]:
+    path = tmp_path / "people.csv"
+    path.write_bytes(data)
+    return run("subscribers", "import", str(path))
+
+
+def test_import_of_latin1_is_one_line(run: Any, tmp_path: Path) -> None:
+    status, stdout, stderr = _import(run, tmp_path, "email,name\na@example.org,Ana\nb@example.org,Zoë\n"
+                                     .encode("latin-1"))
+    assert (status, stdout) == (2, "")
+    assert stderr == (f"weekly: error: {tmp_path / 'people.csv'}, row 3: expected UTF-8 text, byte 0xeb "
+                      "is not UTF-8 (Latin-1 or Windows-1252? save the file as UTF-8)\n")
+
+
+def test_import_of_utf16_with_its_mark_is_read(run: Any, tmp_path: Path) -> None:
+    text = "email,name\na@example.org,Zoë\n"
+    status, stdout, stderr = _import(run, tmp_path, text.encode("utf-16"))
+    assert status == 0 and "imported 1 new of 1 row(s)" in stdout, stderr
+    assert run("subscribers", "list")[1] == "a@example.org\tactive\tZoë\n"
+    status, _, stderr = _import(run, tmp_path, text.encode("utf-16-le"))  # no mark: cannot be told
+    assert status == 2 and len(stderr.splitlines()) == 1 and "NUL bytes" in stderr
+
+
+def test_import_with_a_field_over_128_kb_is_one_line(run: Any, tmp_path: Path) -> None:
+    big = "n" * 200_000
+    status, _, stderr = _import(run, tmp_path, f"email,name\na@example.org,A\nb@example.org,{big}\n".encode())
+    assert status == 2 and len(stderr.splitlines()) == 1
+    assert "people.csv, row 3: not a readable CSV row: field larger than field limit" in stderr
+    status, _, stderr = _import(run, tmp_path, f"email,name\nb@example.org,{big[:5000]}\n".encode())
+    assert status == 2 and "row 2, column name: expected at most 1,024 characters" in stderr
+    assert big[:1000] not in stderr
+    assert run("subscribers", "list")[1] == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,3 +233,20 @@ def test_ipv6_loopback(report: Report) -> None:
     for live in _serve(server):
         with urllib.request.urlopen(f"http://[::1]:{live.server_port}/unsubscribe", timeout=20) as answer:
             assert answer.status == 200
+
+
+def test_a_client_that_trickles_is_cut_off_by_the_deadline(report: Report) -> None:
+    for live in _serve(make_endpoint_server(report, "127.0.0.1", 0, timeout=5.0, deadline=1.0)):
+        sent = 0
+        with socket.create_connection(("127.0.0.1", live.server_port), timeout=20) as sock:
+            sock.sendall(b"GET /unsubscribe HTTP/1.1\r\n")
+            try:
+                for _ in range(200):  # one header byte at a time, each well within the read timeout
+                    sock.sendall(b"X")
+                    sent += 1
+                    time.sleep(0.1)
+            except OSError:
+                pass
+            else:
+                pytest.fail("the server kept a trickling client for the whole loop")
+        assert sent < 200

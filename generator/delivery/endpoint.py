@@ -5,13 +5,15 @@ shows a confirmation form, because link scanners and previews fetch every URL in
 must not unsubscribe anyone by looking.
 
 The server faces the internet (behind a proxy), so no client may hold it: a thread per connection,
-a timeout on every socket read, at most MAX_CONNECTIONS at once (the newest beyond that is closed
-at once), a body read only when its Content-Length is a number within MAX_BODY, and a token found by
-an index (one hash, one look-up) rather than by checking it against every subscriber.
+a timeout on every socket read and a DEADLINE for the whole connection, at most MAX_CONNECTIONS at
+once (the newest beyond that is closed at once), a body read only when its Content-Length is a
+number within MAX_BODY, and a token found by an index (one hash, one look-up) rather than by
+checking it against every subscriber.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import socket
@@ -32,6 +34,7 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 PATH = "/unsubscribe"
 MAX_BODY = 4096  # the one-click body is 26 bytes; anything much larger is not a mail client
 TIMEOUT = 10.0  # seconds a client may keep one read of its request waiting
+DEADLINE = 30.0  # seconds a connection may last in all: a byte every few seconds does not keep it
 MAX_CONNECTIONS = 64
 _LENGTH = re.compile(r"^[0-9]{1,9}$")  # digits only: "-1", "+5", " 5" and "²" are not lengths
 _TOKEN = re.compile(r"^[0-9a-f]{64}$")
@@ -104,12 +107,27 @@ def make_app(report: Report, secret: bytes) -> Callable[[dict[str, Any], StartRe
     return app
 
 
+def _cut(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed: the request ended in time
+        connection.shutdown(socket.SHUT_RDWR)
+
+
 class _Handler(WSGIRequestHandler):
     """One connection: reads time out, and the log shows method and status, never the request line."""
 
     def setup(self) -> None:
         super().setup()
         self.request.settimeout(getattr(self.server, "connection_timeout", TIMEOUT))
+        # The read timeout bounds each read; this bounds them all. Shutting the socket down makes
+        # the pending read return at once, and the request ends as if the client had hung up.
+        self._deadline = threading.Timer(getattr(self.server, "connection_deadline", DEADLINE),
+                                         _cut, (self.request,))
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def finish(self) -> None:
+        self._deadline.cancel()
+        super().finish()
 
     def _method(self) -> str:
         # A malformed request line can put anything here, a token included: name known methods only.
@@ -136,8 +154,9 @@ class EndpointServer(ThreadingMixIn, WSGIServer):
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], handler: type[_Handler], connection_timeout: float,
-                 max_connections: int) -> None:
+                 connection_deadline: float, max_connections: int) -> None:
         self.connection_timeout = connection_timeout
+        self.connection_deadline = connection_deadline
         self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, handler)
 
@@ -170,6 +189,7 @@ class EndpointServer6(EndpointServer):
 
 
 def make_endpoint_server(report: Report, host: str, port: int, *, timeout: float = TIMEOUT,
+                         deadline: float = DEADLINE,
                          max_connections: int = MAX_CONNECTIONS) -> EndpointServer:
     """The endpoint, bound and ready to `serve_forever()`; InputError if it cannot listen there."""
     secret = subscribers.secret_from_env()
@@ -182,7 +202,7 @@ def make_endpoint_server(report: Report, host: str, port: int, *, timeout: float
         conn.close()
     kind = EndpointServer6 if ":" in host else EndpointServer
     try:
-        server = kind((host, port), _Handler, timeout, max_connections)
+        server = kind((host, port), _Handler, timeout, deadline, max_connections)
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"cannot listen on {host}:{port}: {reason}") from None

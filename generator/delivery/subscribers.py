@@ -6,8 +6,10 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +132,14 @@ def _decode(data: bytes, where: str) -> str:
                          "(Latin-1 or Windows-1252? save the file as UTF-8)", Where(where, line)) from None
 
 
+def _records(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each record with the line it starts on (a quoted field can hold line breaks)."""
+    start = reader.line_num + 1
+    for record in reader:
+        yield start, record
+        start = reader.line_num + 1
+
+
 def read_csv(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     """Read `email[,name]` rows; return (rows, problems) where each problem names its row."""
     where = display_path(path)
@@ -141,7 +151,9 @@ def read_csv(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Where(where)) from None
-    reader = csv.DictReader(_decode(data, where).splitlines())
+    # csv splits the lines itself: str.splitlines() would also break at U+2028, U+0085 and others
+    # inside a quoted field, and the characters would vanish from the address read.
+    reader = csv.DictReader(io.StringIO(_decode(data, where), newline=""))
     rows: list[tuple[str, str]] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -151,8 +163,7 @@ def read_csv(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
             raise InputError("expected a header row with a column `email` (and optionally `name`)",
                              Where(where))
         reader.fieldnames = fields
-        for record in reader:
-            number = reader.line_num
+        for number, record in _records(reader):
             too_long = [k for k, v in record.items() if isinstance(v, str) and len(v) > MAX_FIELD]
             if too_long:
                 problems.append(str(InputError(f"expected at most {MAX_FIELD:,} characters",
