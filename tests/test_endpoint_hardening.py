@@ -143,8 +143,9 @@ def test_a_body_shorter_than_its_length_times_out(report: Report) -> None:
 
 def test_a_forged_token_costs_no_hmac_per_subscriber(report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
     conn = subscribers.connect(report.slug)
-    for n in range(500):
-        subscribers.add(conn, f"user{n}@example.org")
+    with conn:
+        conn.executemany("INSERT INTO subscribers (email, status, added, updated) "
+                         "VALUES (?, 'active', 't', 't')", [(f"user{n}@example.org",) for n in range(500)])
     conn.close()
     calls: list[str] = []
     real = subscribers.token

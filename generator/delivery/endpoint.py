@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import queue
 import re
 import socket
 import sqlite3
@@ -56,6 +57,19 @@ def _page(title: str, body: str) -> bytes:
 def make_app(report: Report, secret: bytes) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """A WSGI app for `<site_url>unsubscribe?token=TOKEN` that applies one-click unsubscribes."""
     title = report.title
+    # Opening the database costs more than the look-up itself: connections are kept for reuse,
+    # one per request in flight at most (each is used by one thread at a time).
+    idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+
+    def lookup(token: str) -> tuple[str, bool] | None:
+        try:
+            conn = idle.get_nowait()
+        except queue.Empty:
+            conn = subscribers.connect(report.slug, shared=True)
+        try:
+            return subscribers.unsubscribe(conn, secret, token)
+        finally:
+            idle.put(conn)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         def reply(status: str, page: bytes, extra: tuple[tuple[str, str], ...] = ()) -> list[bytes]:
@@ -93,11 +107,7 @@ def make_app(report: Report, secret: bytes) -> Callable[[dict[str, Any], StartRe
             return reply("400 Bad Request", _page("Bad request", "<p>Expected a one-click unsubscribe.</p>"))
         found = None
         if _TOKEN.match(token.strip().lower()):  # anything else cannot be a token: no database work
-            conn = subscribers.connect(report.slug)
-            try:
-                found = subscribers.unsubscribe(conn, secret, token)
-            finally:
-                conn.close()
+            found = lookup(token)
         if found is None:
             unknown = "<p>This unsubscribe link is not valid for any subscriber.</p>"
             return reply("404 Not Found", _page("Unknown link", unknown))

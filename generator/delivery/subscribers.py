@@ -49,11 +49,15 @@ def state_path(slug: str) -> Path:
     return state_dir() / f"{slug}.sqlite3"
 
 
-def connect(slug: str) -> sqlite3.Connection:
-    """Open (creating if needed) the report's state database in WAL mode."""
+def connect(slug: str, shared: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) the report's state database in WAL mode.
+
+    `shared`: the connection may be handed from thread to thread (never used by two at once).
+    """
     path = state_path(slug)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)  # explicit transactions below
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None,  # explicit transactions below
+                           check_same_thread=not shared)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     schema.ensure(conn)
