@@ -6,6 +6,8 @@ to hang up after DATA, die in the middle of a run, stall, or expect a non-ASCII 
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -17,6 +19,10 @@ import test_delivery
 from test_delivery import SECRET, USER, Certificate, Store, _authenticator, _free_port, aiosmtpd_controller
 
 from generator.delivery import ledger, send, smtp, subscribers
+from generator.errors import InputError
+from generator.ops import steps
+from generator.ops.events import EventLog
+from generator.ops.run import run_week
 from generator.report import Report
 
 # test_delivery's fixtures, under their own names so that the tests here can ask for them.
@@ -381,3 +387,34 @@ def test_import_with_a_field_over_128_kb_is_one_line(run: Any, tmp_path: Path) -
     assert status == 2 and "row 2, column name: expected at most 1,024 characters" in stderr
     assert big[:1000] not in stderr
     assert run("subscribers", "list")[1] == ""
+
+
+def test_a_non_ascii_password_leaks_nothing_into_weekly_run(server: Store, run: Any, out: Path,
+                                                            report: Report,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's event log and its run_steps table, where issue 14 found the codec error's text."""
+    monkeypatch.setattr(test_delivery, "PASSWORD", UMLAUT_PASSWORD)
+    monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", "wrong-ä-" + UMLAUT_PASSWORD)
+    _subscribe(run, PEOPLE[:2])
+    conn = subscribers.connect(report.slug)
+    try:
+        for step in ("build", "check", "publish"):  # only the send is left to do
+            steps.record(conn, WEEK, step, "done", "")
+    finally:
+        conn.close()
+    events = io.StringIO()
+    with pytest.raises(InputError):
+        run_week(report, dt.date(2026, 5, 18), out, EventLog(events, report=report.slug))
+    conn = subscribers.connect(report.slug)
+    try:
+        detail = steps.get(conn, WEEK)["send"].detail
+    finally:
+        conn.close()
+    assert detail.startswith("InputError: SMTP login refused by 127.0.0.1 (535)")
+    for leak in ("ä", "\\xe4", "position", "codec", UMLAUT_PASSWORD):
+        assert leak not in events.getvalue() + detail
+
+    monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", UMLAUT_PASSWORD)  # the right one: the run completes
+    result = run_week(report, dt.date(2026, 5, 18), out, EventLog(io.StringIO(), report=report.slug))
+    assert ("send", "done") in result.outcomes
+    assert sorted(_copies(server)) == list(PEOPLE[:2])
