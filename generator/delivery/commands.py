@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from generator.delivery import subscribers
+from generator.delivery.addresses import check_name
 from generator.delivery.send import send_edition
 from generator.errors import InputError, Where, display_path
 from generator.report import Report, load_report
@@ -45,6 +46,9 @@ def _cmd_send(args: argparse.Namespace) -> int:
     folder = edition_dir(report, args.out, args.week)
     result = send_edition(report, folder, dry_run=args.dry_run)
     print(result.summary(report.slug))
+    if result.stopped:
+        print(f"weekly: error: {result.stopped}", file=sys.stderr)
+        return 1
     return 1 if result.failed and not args.dry_run else 0
 
 
@@ -55,9 +59,10 @@ def _cmd_subscribers(args: argparse.Namespace) -> int:
 def _cmd_sub_add(args: argparse.Namespace) -> int:
     report = load_report(args.report)
     email = subscribers.normalise_address(args.address)
+    name = check_name(args.name or "")
     conn = subscribers.connect(report.slug)
     try:
-        subscribers.add(conn, email, args.name or "")
+        subscribers.add(conn, email, name)
     finally:
         conn.close()
     print(f"subscribed {email}")
@@ -66,15 +71,14 @@ def _cmd_sub_add(args: argparse.Namespace) -> int:
 
 def _cmd_sub_remove(args: argparse.Namespace) -> int:
     report = load_report(args.report)
-    email = subscribers.normalise_address(args.address)
     conn = subscribers.connect(report.slug)
     try:
-        found = subscribers.remove(conn, email)
+        removed = subscribers.remove(conn, args.address)
     finally:
         conn.close()
-    if not found:
-        raise InputError(f"no subscriber {email!r}")
-    print(f"removed {email}")
+    if removed is None:
+        raise InputError(f"no subscriber {subscribers.normalise_address(args.address)!r}")
+    print(f"removed {removed}")
     return 0
 
 

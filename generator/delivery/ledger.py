@@ -2,7 +2,9 @@
 
 Protocol: mark 'sending' and commit BEFORE talking to the server, mark 'sent' after. A rerun skips
 'sent' and permanently 'failed' rows; a row left in 'sending' by a crash is sent again, so at most
-that one message can arrive twice.
+that one message can arrive twice. A message whose whole text reached the server without a reply
+(the connection was lost after DATA) is 'unknown': it may have been delivered, so it is never sent
+again.
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ def rows(conn: sqlite3.Connection, edition: str) -> list[SendRow]:
 
 
 def is_done(row: SendRow | None) -> bool:
-    """Whether a rerun must leave this recipient alone: sent, or refused for good."""
-    return row is not None and (row.status == "sent" or (row.status == "failed" and row.permanent))
+    """Whether a rerun must leave this recipient alone: sent (or maybe sent), or refused for good."""
+    if row is None:
+        return False
+    return row.status in ("sent", "unknown") or (row.status == "failed" and row.permanent)
 
 
 def _write(conn: sqlite3.Connection, edition: str, recipient: str, status: str,
@@ -77,3 +81,9 @@ def mark_failed(conn: sqlite3.Connection, edition: str, recipient: str, message_
                 error: str, permanent: bool) -> None:
     """Record a failure; a permanent one is not retried by a rerun."""
     _write(conn, edition, recipient, "failed", message_id, error, permanent)
+
+
+def mark_unknown(conn: sqlite3.Connection, edition: str, recipient: str, message_id: str,
+                 error: str) -> None:
+    """Record that the server got the whole message but its answer was lost: sent, maybe."""
+    _write(conn, edition, recipient, "unknown", message_id, error)

@@ -1,7 +1,14 @@
-"""`send_edition()`: mail one built edition to every active subscriber not yet served."""
+"""`send_edition()`: mail one built edition to every active subscriber not yet served.
+
+One recipient's trouble is that recipient's alone: an address that cannot be mailed, a message that
+cannot be built or an error in its SMTP conversation is recorded in the ledger and the send goes
+on. Only what concerns every recipient stops it: bad configuration (InputError), or a server that
+fails BREAKER connections in a row (the send stops, and the next run resumes from the ledger).
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -9,8 +16,16 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.delivery import ledger, subscribers
-from generator.delivery.message import build_message, load_edition_mail, message_id
-from generator.delivery.smtp import PermanentFailure, SmtpConfig, SmtpSender, TemporaryFailure, deliver
+from generator.delivery.message import EditionMail, build_message, load_edition_mail, message_id
+from generator.delivery.smtp import (
+    OutcomeUnknown,
+    PermanentFailure,
+    SmtpConfig,
+    SmtpSender,
+    TemporaryFailure,
+    deliver,
+)
+from generator.errors import InputError
 from generator.locks import held
 from generator.report import Report
 
@@ -24,16 +39,83 @@ class SendResult:
     skipped: int
     failed: int
     dry_run: bool
+    unknown: int = 0
+    stopped: str = ""  # why the send stopped before the end (the server looks down), else ""
 
     def summary(self, slug: str) -> str:
-        """One line for the log: counts of sent, skipped and failed."""
+        """One line for the log: counts of sent, skipped and failed (and unknown, if any)."""
         verb = "dry run, would send" if self.dry_run else "sent"
-        return f"{slug} {self.iso_week}: {verb} {self.sent}, skipped {self.skipped}, failed {self.failed}"
+        unknown = f", unknown {self.unknown}" if self.unknown else ""
+        return (f"{slug} {self.iso_week}: {verb} {self.sent}, skipped {self.skipped}, "
+                f"failed {self.failed}{unknown}")
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What every recipient of one pass shares."""
+
+    report: Report
+    edition: EditionMail
+    secret: bytes
+    from_addr: str
+    conn: sqlite3.Connection
+    sender: SmtpSender | None
+    out: TextIO
+    err: TextIO
 
 
 def send_lock_path(slug: str) -> Path:
     """The lock file that keeps two senders of one report apart."""
     return subscribers.state_dir() / f"{slug}.send.lock"
+
+
+def _fail(p: _Pass, email: str, mid: str, why: str, permanent: bool) -> str:
+    if p.sender is not None:
+        ledger.mark_failed(p.conn, p.edition.iso_week, email, mid, why, permanent)
+    kind = "refused" if permanent else "failed (will retry on the next run)"
+    print(f"weekly: {email}: {kind}: {why}", file=p.err)
+    return "failed"
+
+
+def _send_one(p: _Pass, email: str) -> str:
+    """Serve one recipient; return 'sent', 'failed' or 'unknown'. Raises only for what stops the send."""
+    iso_week = p.edition.iso_week
+    mid = message_id(p.report, iso_week, email)
+    try:
+        subscribers.normalise_address(email)
+    except InputError as exc:
+        # Stored before addresses were checked this strictly: mailing it could go elsewhere.
+        return _fail(p, email, mid, f"{exc.message} (remove it with `weekly subscribers remove`)", True)
+    url = subscribers.unsubscribe_url(p.report.site_url, subscribers.token(p.secret, email))
+    try:
+        msg = build_message(p.report, p.edition, email, url)
+    except InputError:
+        raise
+    except Exception as exc:  # this recipient's message only; the type says enough, the text may not
+        return _fail(p, email, mid, f"could not build the message ({type(exc).__name__})", True)
+    if p.sender is None:
+        parts = [f"{len(p.edition.charts)} chart(s)"]
+        if p.report.email.attach_pdf:
+            parts.append("PDF")
+        print(f"would send {iso_week} to {email}: {p.edition.headline!r} "
+              f"({', '.join(parts)}; {len(msg.as_bytes())} bytes)", file=p.out)
+        return "sent"
+    ledger.mark_sending(p.conn, iso_week, email, mid)
+    try:
+        deliver(p.sender, msg, p.from_addr, email)
+    except (TemporaryFailure, PermanentFailure) as exc:
+        return _fail(p, email, mid, str(exc), isinstance(exc, PermanentFailure))
+    except OutcomeUnknown as exc:
+        ledger.mark_unknown(p.conn, iso_week, email, mid, str(exc))
+        print(f"weekly: {email}: unknown (sent-maybe, not sent again): {exc}", file=p.err)
+        return "unknown"
+    except InputError:
+        raise
+    except Exception as exc:  # never let one conversation stop the others; its text may hold secrets
+        p.sender.reset()
+        return _fail(p, email, mid, f"unexpected {type(exc).__name__} while sending", False)
+    ledger.mark_sent(p.conn, iso_week, email, mid)
+    return "sent"
 
 
 def send_edition(report: Report, folder: Path, dry_run: bool = False,
@@ -43,48 +125,35 @@ def send_edition(report: Report, folder: Path, dry_run: bool = False,
     A lock keeps a second sender of the same report out: the ledger's `sending` rows are
     only safe to retry when no other live process may be mid-conversation with them.
     """
-    out = log or sys.stdout
-    err = log or sys.stderr
     edition = load_edition_mail(folder)
     secret = subscribers.secret_from_env()
     if not dry_run and config is None:
         config = SmtpConfig.from_env()
     from_addr = parseaddr(report.email.sender)[1]
-    sent = skipped = failed = 0
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "unknown": 0}
+    stopped = ""
     with held(send_lock_path(report.slug), f"weekly send for {report.slug}"):
         conn = subscribers.connect(report.slug)
+        subscribers.index_tokens(conn, secret)  # new subscribers' links then work at the first request
         sender = SmtpSender(config) if (config is not None and not dry_run) else None
+        p = _Pass(report, edition, secret, from_addr, conn, sender, log or sys.stdout, log or sys.stderr)
         try:
-            for sub in subscribers.active(conn):
-                row = ledger.get(conn, edition.iso_week, sub.email)
-                if ledger.is_done(row):
-                    skipped += 1
+            everyone = subscribers.active(conn)
+            for number, sub in enumerate(everyone):
+                if ledger.is_done(ledger.get(conn, edition.iso_week, sub.email)):
+                    counts["skipped"] += 1
                     continue
-                url = subscribers.unsubscribe_url(report.site_url, subscribers.token(secret, sub.email))
-                msg = build_message(report, edition, sub.email, url)
-                mid = message_id(report, edition.iso_week, sub.email)
-                if sender is None:
-                    parts = [f"{len(edition.charts)} chart(s)"]
-                    if report.email.attach_pdf:
-                        parts.append("PDF")
-                    print(f"would send {edition.iso_week} to {sub.email}: {edition.headline!r} "
-                          f"({', '.join(parts)}; {len(msg.as_bytes())} bytes)", file=out)
-                    sent += 1
-                    continue
-                ledger.mark_sending(conn, edition.iso_week, sub.email, mid)
-                try:
-                    deliver(sender, msg, from_addr, sub.email)
-                except (TemporaryFailure, PermanentFailure) as exc:
-                    permanent = isinstance(exc, PermanentFailure)
-                    ledger.mark_failed(conn, edition.iso_week, sub.email, mid, str(exc), permanent)
-                    kind = "refused" if permanent else "failed (will retry on the next run)"
-                    print(f"weekly: {sub.email}: {kind}: {exc}", file=err)
-                    failed += 1
-                    continue
-                ledger.mark_sent(conn, edition.iso_week, sub.email, mid)
-                sent += 1
+                counts[_send_one(p, sub.email)] += 1
+                if sender is not None and sender.tripped:
+                    left = len(everyone) - number - 1
+                    stopped = (f"SMTP server {sender.config.describe()} failed {sender.connection_failures} "
+                               f"connections in a row: send stopped with {left} recipient(s) not tried; "
+                               "the next run resumes from the ledger")
+                    break
         finally:
             if sender is not None:
                 sender.close()
             conn.close()
-    return SendResult(edition.iso_week, sent, skipped, failed, dry_run)
+    return SendResult(edition.iso_week, counts["sent"], counts["skipped"], counts["failed"], dry_run,
+                      counts["unknown"], stopped)
+

@@ -7,14 +7,18 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import io
 import logging
 import os
+import re
 import smtplib
 import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from types import TracebackType
 
@@ -27,10 +31,22 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 # Waits between the three tries of a temporary failure; tests replace them with zeros.
 RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0)
 TIMEOUT = 60.0
+# Connection failures in a row (no reply from the server in between) after which a send stops:
+# a dead server would otherwise cost every remaining recipient the whole retry schedule.
+BREAKER = 5
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 class TemporaryFailure(Exception):
     """A 4xx reply or a dropped connection: worth trying again later."""
+
+
+class ConnectionFailure(TemporaryFailure):
+    """The server could not be reached, or the connection broke before the message was handed over."""
+
+
+class OutcomeUnknown(Exception):
+    """The whole message was transmitted but no reply came: it may have been delivered, never resend."""
 
 
 class PermanentFailure(Exception):
@@ -89,6 +105,14 @@ class SmtpSender:
         self.config = config
         self._context = context
         self._smtp: smtplib.SMTP | None = None
+        self.connection_failures = 0  # in a row; any reply from the server resets it
+        if config.tls != "none":
+            self._ssl_context()  # a bad WEEKLY_SMTP_CAFILE is a configuration error, found before any send
+
+    @property
+    def tripped(self) -> bool:
+        """Whether the server looks down: BREAKER connection failures in a row."""
+        return self.connection_failures >= BREAKER
 
     def __enter__(self) -> SmtpSender:
         return self
@@ -99,7 +123,15 @@ class SmtpSender:
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._context is None:
-            self._context = ssl.create_default_context(cafile=self.config.cafile or None)
+            cafile = self.config.cafile or None
+            try:
+                self._context = ssl.create_default_context(cafile=cafile)
+            except ssl.SSLError:
+                raise InputError(f"WEEKLY_SMTP_CAFILE: {cafile} holds no CA certificate "
+                                 "in PEM form") from None
+            except OSError as exc:
+                raise InputError(f"WEEKLY_SMTP_CAFILE: cannot read {cafile}: "
+                                 f"{exc.strerror}") from None
         return self._context
 
     def _open(self) -> smtplib.SMTP:
@@ -117,7 +149,7 @@ class SmtpSender:
                 smtp.starttls(context=self._ssl_context())
                 smtp.ehlo()
             if cfg.user:
-                smtp.login(cfg.user, cfg.password)
+                _login(smtp, cfg.user, cfg.password)
         except BaseException:
             _quietly_close(smtp)
             raise
@@ -133,12 +165,16 @@ class SmtpSender:
                 _quietly_close(smtp)
 
     def send_once(self, msg: EmailMessage, sender: str, recipient: str) -> None:
-        """Hand one message to the server; raise TemporaryFailure or PermanentFailure."""
+        """Hand one message to the server; raise TemporaryFailure, PermanentFailure or OutcomeUnknown."""
         try:
             if self._smtp is None:
                 self._smtp = self._open()
-            self._smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
+            _transact(self._smtp, msg, sender, recipient)
+        except OutcomeUnknown:
+            self._drop()
+            raise
         except smtplib.SMTPRecipientsRefused as exc:
+            self.connection_failures = 0
             code, text = next(iter(exc.recipients.values()), (550, b"refused"))
             self._after_reply(code)
             raise _failure(code, text) from None
@@ -147,20 +183,35 @@ class SmtpSender:
             raise InputError(f"SMTP login refused by {self.config.host} ({exc.smtp_code}); "
                              "check WEEKLY_SMTP_USER and WEEKLY_SMTP_PASSWORD") from None
         except smtplib.SMTPResponseException as exc:
+            self.connection_failures = 0
             self._after_reply(exc.smtp_code)
             raise _failure(exc.smtp_code, exc.smtp_error) from None
         except smtplib.SMTPNotSupportedError as exc:
             self.close()
             raise InputError(f"SMTP server {self.config.host}: {exc}") from None
         except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError) as exc:
-            self._drop()
-            raise TemporaryFailure(f"connection: {type(exc).__name__}: {exc}") from None
+            self._lost()
+            raise ConnectionFailure(f"connection: {type(exc).__name__}: {exc}") from None
         except ssl.SSLError as exc:
             self._drop()
             raise InputError(f"TLS with {self.config.host} failed: {exc.reason or exc}") from None
         except OSError as exc:
+            self._lost()
+            raise ConnectionFailure(f"connection: {exc.strerror or type(exc).__name__}") from None
+        except UnicodeError:
+            # The text of this error quotes the character and its position: it must not be shown.
             self._drop()
-            raise TemporaryFailure(f"connection: {exc}") from None
+            raise InputError("SMTP: an address or the login holds characters the server "
+                             "conversation cannot carry") from None
+        self.connection_failures = 0
+
+    def _lost(self) -> None:
+        self.connection_failures += 1
+        self._drop()
+
+    def reset(self) -> None:
+        """Forget the session after an unexpected error: its state is not known."""
+        self._drop()
 
     def _after_reply(self, code: int) -> None:
         """After a refused transaction, reset the session (or drop it if that fails)."""
@@ -186,6 +237,60 @@ def _failure(code: int, text: bytes | str) -> Exception:
     return TemporaryFailure(message) if _is_temporary(code) else PermanentFailure(message)
 
 
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in; a non-ASCII login goes as UTF-8 in AUTH PLAIN, which smtplib cannot do (it encodes ASCII)."""
+    if user.isascii() and password.isascii():
+        smtp.login(user, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    offered = smtp.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" not in offered:
+        raise InputError("WEEKLY_SMTP_USER or WEEKLY_SMTP_PASSWORD holds non-ASCII characters and "
+                         "the SMTP server offers no AUTH PLAIN to send them as UTF-8")
+    blob = base64.b64encode(b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8"))
+    code, reply = smtp.docmd("AUTH", "PLAIN " + blob.decode("ascii"))
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def _payload(msg: EmailMessage) -> bytes:
+    """The message as SMTP DATA carries it: CRLF line ends, leading dots doubled, the final dot."""
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, policy=msg.policy).flatten(msg, linesep="\r\n")
+    data = _LEADING_DOT.sub(b"..", buffer.getvalue())
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+def _transact(smtp: smtplib.SMTP, msg: EmailMessage, sender: str, recipient: str) -> None:
+    """MAIL, RCPT, DATA by hand, so that a loss after the message text went out is told apart.
+
+    smtplib's sendmail() raises the same SMTPServerDisconnected whether the connection broke before
+    the server had the message or after; only the first may be retried.
+    """
+    payload = _payload(msg)
+    options = [f"size={len(payload)}"] if smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(recipient)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    smtp.send(payload)  # a failure here leaves the message unfinished (no final dot): retryable
+    try:
+        code, reply = smtp.getreply()
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        raise OutcomeUnknown(f"the connection was lost after the message was sent "
+                             f"({type(exc).__name__}); it may have been delivered") from None
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+
+
 def _quietly_close(smtp: smtplib.SMTP) -> None:
     with contextlib.suppress(OSError):
         smtp.close()
@@ -194,14 +299,17 @@ def _quietly_close(smtp: smtplib.SMTP) -> None:
 def deliver(sender: SmtpSender, msg: EmailMessage, from_addr: str, recipient: str,
             delays: Sequence[float] | None = None,
             sleep: Callable[[float], None] = time.sleep) -> None:
-    """Send with up to len(delays) + 1 tries for temporary failures; re-raise the last failure."""
+    """Send with up to len(delays) + 1 tries for temporary failures; re-raise the last failure.
+
+    OutcomeUnknown is never retried: the server may already hold the message.
+    """
     waits = list(RETRY_DELAYS if delays is None else delays)
     while True:
         try:
             sender.send_once(msg, from_addr, recipient)
             return
         except TemporaryFailure as exc:
-            if not waits:
+            if not waits or (isinstance(exc, ConnectionFailure) and sender.tripped):
                 raise
             wait = waits.pop(0)
             log.warning("temporary failure for %s: %s; retrying in %.1fs", recipient, exc, wait)

@@ -6,42 +6,23 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
 import os
-import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 
+from generator.delivery import schema
+from generator.delivery.addresses import check_name, normalise_address
 from generator.errors import InputError, Where, display_path
 
 STATE_DIR_ENV = "WEEKLY_STATE_DIR"
 SECRET_ENV = "WEEKLY_SECRET"
 
-# Conservative: dot-atom local part, a dotted host name with a letter-only top-level label.
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_ADDRESS = re.compile(rf"^{_LOCAL}@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscribers (
-    email   TEXT PRIMARY KEY COLLATE NOCASE,
-    name    TEXT NOT NULL DEFAULT '',
-    status  TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'unsubscribed')),
-    added   TEXT NOT NULL,
-    updated TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sends (
-    edition    TEXT NOT NULL,
-    recipient  TEXT NOT NULL COLLATE NOCASE,
-    status     TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
-    message_id TEXT NOT NULL DEFAULT '',
-    error      TEXT NOT NULL DEFAULT '',
-    permanent  INTEGER NOT NULL DEFAULT 0,
-    updated    TEXT NOT NULL,
-    PRIMARY KEY (edition, recipient)
-);
-"""
+MAX_IMPORT_BYTES = 64 * 1024 * 1024  # a list of a million subscribers is about 40 MB
+MAX_FIELD = 1024  # longer than any address or name accepted; csv's own limit is 128 KB
+TOKEN_FINGERPRINT = b"weekly-edition unsubscribe token digests"
 
 
 @dataclass(frozen=True)
@@ -68,32 +49,25 @@ def state_path(slug: str) -> Path:
     return state_dir() / f"{slug}.sqlite3"
 
 
-def connect(slug: str) -> sqlite3.Connection:
-    """Open (creating if needed) the report's state database in WAL mode."""
+def connect(slug: str, shared: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) the report's state database in WAL mode.
+
+    `shared`: the connection may be handed from thread to thread (never used by two at once).
+    """
     path = state_path(slug)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)  # explicit transactions below
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None,  # explicit transactions below
+                           check_same_thread=not shared)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    conn.executescript(_SCHEMA)
+    schema.ensure(conn)
     return conn
-
-
-def normalise_address(text: str) -> str:
-    """Return the address with its domain in lower case; raise InputError if it is not acceptable."""
-    raw = str(text).strip()
-    _, addr = parseaddr(raw)
-    if not addr or addr != raw or not _ADDRESS.match(addr) or len(addr) > 254:
-        raise InputError(f"expected an email address like name@example.org, got {raw!r}")
-    local, domain = addr.rsplit("@", 1)
-    if len(local) > 64:
-        raise InputError(f"expected a local part of at most 64 characters, got {raw!r}")
-    return f"{local}@{domain.lower()}"
 
 
 def add(conn: sqlite3.Connection, address: str, name: str = "") -> str:
     """Add (or re-activate) a subscriber; return the normalised address."""
     email = normalise_address(address)
+    name = check_name(name)
     stamp = now_text()
     with conn:
         conn.execute("BEGIN IMMEDIATE")
@@ -107,13 +81,22 @@ def add(conn: sqlite3.Connection, address: str, name: str = "") -> str:
     return email
 
 
-def remove(conn: sqlite3.Connection, address: str) -> bool:
-    """Delete a subscriber; return whether there was one."""
-    email = normalise_address(address)
+def remove(conn: sqlite3.Connection, address: str) -> str | None:
+    """Delete a subscriber; return the address removed, or None if there was none.
+
+    An address that is no longer accepted (stored before the checks were tightened) can still be
+    removed by its exact text.
+    """
+    try:
+        email = normalise_address(address)
+    except InputError:
+        email = str(address).strip()
+        if conn.execute("SELECT 1 FROM subscribers WHERE email = ?", (email,)).fetchone() is None:
+            raise
     with conn:
         conn.execute("BEGIN IMMEDIATE")
         cur = conn.execute("DELETE FROM subscribers WHERE email = ?", (email,))
-    return cur.rowcount > 0
+    return email if cur.rowcount > 0 else None
 
 
 def all_subscribers(conn: sqlite3.Connection) -> list[Subscriber]:
@@ -135,32 +118,80 @@ class ImportResult:
     kept_unsubscribed: int
 
 
+def _decode(data: bytes, where: str) -> str:
+    """The file's text: UTF-8 (with or without a BOM) or UTF-16 with its BOM; InputError otherwise."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("expected UTF-16 text after the UTF-16 byte-order mark", Where(where)) from None
+    if b"\x00" in data:
+        raise InputError("expected UTF-8 text, found NUL bytes (UTF-16 without a byte-order mark? "
+                         "save the file as UTF-8)", Where(where))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"expected UTF-8 text, byte 0x{data[exc.start]:02x} is not UTF-8 "
+                         "(Latin-1 or Windows-1252? save the file as UTF-8)", Where(where, line)) from None
+
+
+def _records(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each record with the line it starts on (a quoted field can hold line breaks)."""
+    start = reader.line_num + 1
+    for record in reader:
+        yield start, record
+        start = reader.line_num + 1
+
+
 def read_csv(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     """Read `email[,name]` rows; return (rows, problems) where each problem names its row."""
     where = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise InputError(f"expected at most {MAX_IMPORT_BYTES // 2**20} MiB, the file has "
+                             f"{size / 2**20:,.0f} MiB", Where(where))
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Where(where)) from None
-    reader = csv.DictReader(text.splitlines())
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    if "email" not in fields:
-        raise InputError("expected a header row with a column `email` (and optionally `name`)", Where(where))
-    reader.fieldnames = fields
+    # csv splits the lines itself: str.splitlines() would also break at U+2028, U+0085 and others
+    # inside a quoted field, and the characters would vanish from the address read.
+    reader = csv.DictReader(io.StringIO(_decode(data, where), newline=""))
     rows: list[tuple[str, str]] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for number, record in enumerate(reader, start=2):
-        try:
-            email = normalise_address(record.get("email") or "")
-        except InputError as exc:
-            problems.append(str(InputError(exc.message, Where(where, number, "email"))))
-            continue
-        if email.lower() in seen:
-            problems.append(str(InputError(f"duplicate address {email!r}", Where(where, number, "email"))))
-            continue
-        seen.add(email.lower())
-        rows.append((email, (record.get("name") or "").strip()))
+    try:
+        fields = [f.strip().lower() for f in reader.fieldnames or []]
+        if "email" not in fields:
+            raise InputError("expected a header row with a column `email` (and optionally `name`)",
+                             Where(where))
+        reader.fieldnames = fields
+        for number, record in _records(reader):
+            too_long = [k for k, v in record.items() if isinstance(v, str) and len(v) > MAX_FIELD]
+            if too_long:
+                problems.append(str(InputError(f"expected at most {MAX_FIELD:,} characters",
+                                               Where(where, number, too_long[0]))))
+                continue
+            try:
+                email = normalise_address(record.get("email") or "")
+            except InputError as exc:
+                problems.append(str(InputError(exc.message, Where(where, number, "email"))))
+                continue
+            try:
+                name = check_name(record.get("name") or "")
+            except InputError as exc:
+                problems.append(str(InputError(exc.message, Where(where, number, "name"))))
+                continue
+            if email.lower() in seen:
+                duplicate = InputError(f"duplicate address {email!r}", Where(where, number, "email"))
+                problems.append(str(duplicate))
+                continue
+            seen.add(email.lower())
+            rows.append((email, name))
+    except csv.Error as exc:
+        # e.g. a field over csv's 128 KB limit: the reader cannot go on past it.
+        raise InputError(f"not a readable CSV row: {exc}", Where(where, reader.line_num + 1)) from None
     return rows, problems
 
 
@@ -198,23 +229,57 @@ def token(secret: bytes, address: str) -> str:
     return hmac.new(secret, address.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def token_digest(tok: str) -> str:
+    """What the database keeps of a token: its SHA-256, so that the table holds no usable link."""
+    return hashlib.sha256(tok.strip().lower().encode("utf-8", "replace")).hexdigest()
+
+
 def unsubscribe_url(site_url: str, tok: str) -> str:
     """The one-click unsubscribe link on the report's site."""
     return f"{site_url}unsubscribe?token={tok}"
 
 
+def index_tokens(conn: sqlite3.Connection, secret: bytes) -> int:
+    """Store the token digest of every subscriber who has none yet (all of them after a key change).
+
+    Cheap when nothing is missing (two indexed look-ups), so each user of the tokens calls it.
+    Returns how many digests were written.
+    """
+    fingerprint = hmac.new(secret, TOKEN_FINGERPRINT, hashlib.sha256).hexdigest()
+    stored = conn.execute("SELECT value FROM meta WHERE key = 'token_key'").fetchone()
+    missing = conn.execute("SELECT 1 FROM subscribers WHERE token_hash IS NULL LIMIT 1").fetchone()
+    if stored is not None and stored[0] == fingerprint and missing is None:
+        return 0
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        stored = conn.execute("SELECT value FROM meta WHERE key = 'token_key'").fetchone()
+        if stored is None or stored[0] != fingerprint:
+            conn.execute("UPDATE subscribers SET token_hash = NULL")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('token_key', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (fingerprint,))
+        emails = [r[0] for r in conn.execute("SELECT email FROM subscribers WHERE token_hash IS NULL")]
+        conn.executemany("UPDATE subscribers SET token_hash = ? WHERE email = ?",
+                         [(token_digest(token(secret, e)), e) for e in emails])
+    return len(emails)
+
+
 def unsubscribe(conn: sqlite3.Connection, secret: bytes, tok: str) -> tuple[str, bool] | None:
-    """Mark the subscriber whose token this is unsubscribed; return (address, changed) or None."""
+    """Mark the subscriber whose token this is unsubscribed; return (address, changed) or None.
+
+    The token is found through the index of digests, then checked against the key: a forged token
+    costs one hash and one index look-up, whatever the number of subscribers.
+    """
     tok = tok.strip().lower()
-    for sub in all_subscribers(conn):
-        if hmac.compare_digest(token(secret, sub.email), tok):
-            if sub.status == "unsubscribed":
-                return sub.email, False
-            with conn:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(
-                    "UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE email = ?",
-                    (now_text(), sub.email),
-                )
-            return sub.email, True
-    return None
+    index_tokens(conn, secret)
+    row = conn.execute("SELECT email, status FROM subscribers WHERE token_hash = ?",
+                       (token_digest(tok),)).fetchone()
+    if row is None or not hmac.compare_digest(token(secret, row[0]), tok):
+        return None
+    email, status = row
+    if status == "unsubscribed":
+        return email, False
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE subscribers SET status = 'unsubscribed', updated = ? WHERE email = ?",
+                     (now_text(), email))
+    return email, True

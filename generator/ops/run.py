@@ -103,6 +103,8 @@ def _send(report: Report, folder: Path, label: str) -> str:
     if not active:
         return "no subscribers"
     result = send_edition(report, folder)
+    if result.stopped:
+        raise StepFailed(result.stopped)
     conn = subscribers.connect(report.slug)
     try:
         waiting = [s.email for s in subscribers.active(conn)

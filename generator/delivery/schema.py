@@ -1,0 +1,74 @@
+"""The state database's tables, and the migrations between their versions (`PRAGMA user_version`).
+
+Version 1 adds an indexed digest of each subscriber's unsubscribe token (so that a token is found
+by one index lookup, not by an HMAC per subscriber), a `meta` table for the key fingerprint the
+digests were made with, and the ledger status `unknown`: the server received the whole message
+but its reply was lost, so it may have been delivered and is never sent again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+VERSION = 1
+
+_BASE = """
+CREATE TABLE IF NOT EXISTS subscribers (
+    email   TEXT PRIMARY KEY COLLATE NOCASE,
+    name    TEXT NOT NULL DEFAULT '',
+    status  TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'unsubscribed')),
+    added   TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sends (
+    edition    TEXT NOT NULL,
+    recipient  TEXT NOT NULL COLLATE NOCASE,
+    status     TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+    message_id TEXT NOT NULL DEFAULT '',
+    error      TEXT NOT NULL DEFAULT '',
+    permanent  INTEGER NOT NULL DEFAULT 0,
+    updated    TEXT NOT NULL,
+    PRIMARY KEY (edition, recipient)
+);
+"""
+
+# SQLite cannot change a CHECK constraint in place: the ledger is copied into a new table.
+_TO_1 = (
+    "ALTER TABLE subscribers ADD COLUMN token_hash TEXT",
+    "CREATE INDEX IF NOT EXISTS subscribers_token_hash ON subscribers (token_hash)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE sends_1 (
+        edition    TEXT NOT NULL,
+        recipient  TEXT NOT NULL COLLATE NOCASE,
+        status     TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'unknown')),
+        message_id TEXT NOT NULL DEFAULT '',
+        error      TEXT NOT NULL DEFAULT '',
+        permanent  INTEGER NOT NULL DEFAULT 0,
+        updated    TEXT NOT NULL,
+        PRIMARY KEY (edition, recipient)
+    )""",
+    "INSERT INTO sends_1 SELECT edition, recipient, status, message_id, error, permanent, updated FROM sends",
+    "DROP TABLE sends",
+    "ALTER TABLE sends_1 RENAME TO sends",
+)
+
+
+def version(conn: sqlite3.Connection) -> int:
+    """The schema version the database file records."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    """Create the tables, or bring an older database up to VERSION, in one transaction."""
+    if version(conn) >= VERSION:
+        return
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        if version(conn) >= VERSION:  # another process migrated while we waited for the lock
+            return
+        for statement in _BASE.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        for statement in _TO_1:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {VERSION}")
