@@ -10,7 +10,7 @@ from generator.ledger.numbers import ClaimBook
 from generator.story.model import Bullet, Section, Span, paragraph
 from generator.story.notes import Notes
 from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
-from generator.story.scope import Scope
+from generator.story.scope import Scope, level_within_rounding
 
 
 def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
@@ -70,12 +70,19 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
         top, second = facts.models[0], facts.models[1]
         # Set together with leader_margin_tokens (facts/compute.py), so not None here.
         margin_pct = cast(float, facts.market.leader_margin_pct)
-        sentences.append(book.sentence(
-            f"{top.name} leads {second.name} by "
+        if level_within_rounding(facts, top.tokens, second.tokens):
+            sentences.append(book.sentence(
+                f"{top.name} and {second.name} are level within the source's rounding, at "
+                f"{tokens(book, 'models.0.tokens', top.tokens)} and "
+                f"{tokens(book, 'models.1.tokens', second.tokens)} tokens, so next week's "
+                "order is open."))
+        else:
+            sentences.append(book.sentence(
+                f"{top.name} leads {second.name} by "
             f"{tokens(book, 'market.leader_margin_tokens', facts.market.leader_margin_tokens)} "
-            f"tokens, a gap of "
-            f"{pct(book, 'market.leader_margin_pct', margin_pct, 1)} "
-            f"of {second.name}'s volume."))
+                f"tokens, a gap of "
+                f"{pct(book, 'market.leader_margin_pct', margin_pct, 1)} "
+                f"of {second.name}'s volume."))
     scope = Scope.of(facts)
     newcomers = [m.name for m in facts.models[:10] if m.arrival is not None]
     if newcomers:

@@ -21,6 +21,16 @@ def within_rounding(facts: Facts) -> bool:
     return change is not None and bound > 0 and abs(change) <= 2 * bound
 
 
+def level_within_rounding(facts: Facts, first: int, second: int) -> bool:
+    """Whether two figures of a rounding source could be in either order: their gap is no
+    larger than half a unit in the last kept place of each."""
+    digits = facts.source.significant_figures
+    if digits is None:
+        return False
+    bound = sum(10 ** max(0, len(str(v)) - digits) // 2 for v in (first, second))
+    return abs(first - second) <= bound
+
+
 @dataclass(frozen=True)
 class Scope:
     """The coverage of one week's data, as the text speaks of it."""
