@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 from helpers import ReportFactory, facts_of
-from helpers import week as test_week
+from helpers import week as scenario_week
 from scenarios import all_text
 
 from generator.check import check_edition
@@ -304,12 +304,12 @@ def test_nothing_is_compared_across_the_change_of_method() -> None:
 
 
 def test_a_lead_within_the_rounding_is_a_dead_heat(report_factory: ReportFactory) -> None:
-    rows = [(test_week(i), model, tokens) for i in range(4) for model, tokens in (
+    rows = [(scenario_week(i), model, tokens) for i in range(4) for model, tokens in (
         ("acme/a1", 1_240_000_000_000), ("bolt/b1", 1_230_000_000_000 - i * 10_000_000_000),
         ("crane/c1", 455_000_000_000))]
-    rows[-2] = (test_week(3), "bolt/b1", 1_230_000_000_000)  # a gap of 10 billion: within ±10 billion
+    rows[-2] = (scenario_week(3), "bolt/b1", 1_230_000_000_000)  # a gap of 10 billion: within ±10 billion
     report = report_factory(rows)
-    facts = facts_of(report, test_week(3))
+    facts = facts_of(report, scenario_week(3))
     assert facts.source.significant_figures == 3
     text = all_text(write_story(facts, report, Notes()))
     assert "are level within the source's rounding" in text
