@@ -22,6 +22,7 @@ from typing import Any
 
 from generator.errors import InputError, Where
 from generator.layout import CHART_SUFFIXES, CHARTS_DIR, FACTS
+from generator.ledger.names import names_with_digits
 from generator.ledger.numbers import NUMBER_WORDS, render
 from generator.render import RENDERERS
 from generator.textblocks import LAID_OUT, READERS
@@ -93,19 +94,7 @@ def resolve(facts: Any, path: str) -> Any:
 
 
 def _names(facts: Any) -> list[str]:
-    found: set[str] = set()
-
-    def walk(node: Any, key: str | None) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, k)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, key)
-        elif isinstance(node, str) and key in NAME_KEYS and any(c.isdigit() for c in node):
-            found.add(node)
-
-    walk(facts, None)
+    found = names_with_digits(facts, NAME_KEYS)
     edition = facts.get("edition")
     listed: list[Any] = []
     if isinstance(edition, dict) and isinstance(edition.get("names"), list):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from generator.ledger.claim import Claim
+from generator.ledger.names import names_with_digits
 
 CoverageKind = Literal["complete", "list"]
 # The keys whose values are names, not figures.
@@ -249,20 +250,7 @@ class Facts:
 
     def names(self) -> tuple[str, ...]:
         """Names of models, ids and makers that hold digits ("GPT-5.2", "01.AI")."""
-        found: set[str] = set()
-
-        def walk(node: Any, key: str | None) -> None:
-            if isinstance(node, dict):
-                for k, v in node.items():
-                    walk(v, k)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item, key)
-            elif isinstance(node, str) and key in NAME_KEYS and any(c.isdigit() for c in node):
-                found.add(node)
-
-        walk(self.to_json(), None)
-        return tuple(sorted(found))
+        return tuple(sorted(names_with_digits(self.to_json(), NAME_KEYS)))
 
 
 def _plain(value: Any) -> Any:

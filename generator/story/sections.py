@@ -115,9 +115,9 @@ def _entry(facts: Facts, model: ModelFacts, book: ClaimBook, scope: Scope,
     at = _m(model)
     name = model.name
     back = model.arrival == "return"
-    where = scope.top(book) if scope.is_list else "the models broken out"
-    title = (f"{name} {'Returns to' if back else 'Breaks Into'} "
-             f"{where.replace('the top', 'the Top').replace('the models broken out', 'the Rankings')}")
+    where = (f"the Top {book.num('coverage.list_size', scope.list_size, 'card')}"
+             if scope.is_list else "the Rankings")
+    title = f"{name} {'Returns to' if back else 'Breaks Into'} {where}"
     sentences = [book.sentence(
         f"{name} from {maker} {'is back in' if back else 'entered'} "
         f"{scope.top(book) if scope.is_list else 'the figures broken out per model'} at number "
