@@ -90,6 +90,16 @@ def _cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from generator.kinds.registry import kind, require
+    from generator.starter import write_starter
+
+    written = write_starter(args.folder, kind(require(args.kind)))
+    print(f"wrote {len(written)} files in {args.folder}; build it with: "
+          f"weekly build --report {args.folder}")
+    return 0
+
+
 def _cmd_kinds(args: argparse.Namespace) -> int:
     from generator.kinds.registry import available, kind
 
@@ -134,6 +144,10 @@ def _parser() -> argparse.ArgumentParser:
     aggregate.set_defaults(run=_cmd_aggregate)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)
+    init = sub.add_parser("init", help="write a starter report that builds at once")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the report folder to create")
+    init.add_argument("--kind", default="llm-usage", help="the report's kind (weekly kinds)")
+    init.set_defaults(run=_cmd_init)
     kinds = sub.add_parser("kinds", help="list the installed report kinds")
     kinds.set_defaults(run=_cmd_kinds)
     return parser

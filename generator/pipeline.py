@@ -80,7 +80,7 @@ def build_edition(request: BuildRequest) -> Edition:
     week = choose_week(data, request.week)
     facts = kind.facts(data, week, report)
     story = kind.story(facts, report, load_notes(report.notes_dir, facts.iso_week, report.limits))
-    charts, chart_claims = kind.charts(facts, report.source_name)
+    charts, chart_claims = kind.charts(facts, report)
     story = without_undrawn_charts(story, {chart.name for chart in charts})
     facts = facts.with_claims(story.claims + chart_claims)
     content = EditionContent(report, facts, story, charts, published_at(report, week),

@@ -28,6 +28,21 @@ class VariantRules:
 
 
 @dataclass(frozen=True)
+class Words:
+    """The nouns a generic report's text uses (`[words]`)."""
+
+    item: str = "item"
+    items: str = "items"
+    unit: str = "unit"
+    units: str = "units"
+    group: str = "group"
+    groups: str = "groups"
+
+
+COLUMN_FIELDS = ("week", "item", "value", "group", "name")
+
+
+@dataclass(frozen=True)
 class Schedule:
     """When the weekly run happens."""
 
@@ -76,6 +91,8 @@ class Report:
     rounded: bool
     coverage: str = "auto"
     kind: str = "llm-usage"
+    columns: tuple[tuple[str, str], ...] = ()
+    words: Words = field(default_factory=Words)
     variants: VariantRules = field(default_factory=VariantRules)
     schedule: Schedule = field(default_factory=Schedule)
     email: EmailSettings = field(default_factory=EmailSettings)
@@ -182,6 +199,9 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
         rounded=bool(v["data.rounded"]),
         coverage=_coverage(folder, v["data.coverage"]),
         kind=require_kind(v["kind"], Where(display_path(folder / CONFIG_NAME))),
+        columns=_columns(folder, v["data.columns"]),
+        words=Words(**{name: _word(folder, name, v[f"words.{name}"])
+                       for name in ("item", "items", "unit", "units", "group", "groups")}),
         variants=VariantRules(
             merge=tuple(v["variants.merge"]),
             dated_slugs=bool(v["variants.dated_slugs"]),
@@ -197,6 +217,24 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
         ),
         limits=_limits(folder, v),
     )
+
+
+def _columns(folder: Path, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    where = Where(display_path(folder / CONFIG_NAME))
+    for key, value in table.items():
+        if key not in COLUMN_FIELDS:
+            raise InputError(f"data.columns.{key}: expected one of {', '.join(COLUMN_FIELDS)}",
+                             where)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"data.columns.{key} expected a column name, got {value!r}", where)
+    return tuple(sorted((k, v.strip()) for k, v in table.items()))
+
+
+def _word(folder: Path, name: str, value: str) -> str:
+    if not value.strip() or len(value) > 40 or any(c in value for c in "<>{}[]*_`|\n"):
+        raise InputError(f"words.{name} expected a plain word of at most 40 characters, "
+                         f"got {value!r}", Where(display_path(folder / CONFIG_NAME)))
+    return value.strip()
 
 
 COVERAGES = ("auto", "complete", "list")

@@ -42,6 +42,15 @@ SETTINGS: tuple[Setting, ...] = (
             "What a week's rows cover: `complete` (the whole platform), `list` (only the leading "
             "models, a top-N list) or `auto`: complete when the week has an `others` or `total` "
             "row, a list otherwise."),
+    Setting("data.columns", {},
+            "For the `usage` kind: the file's column for each field (`week`, `item`, `value`, "
+            "`group`, `name`), e.g. `{ item = \"package\", value = \"downloads\" }`."),
+    Setting("words.item", "item", "For the `usage` kind: what one item is called (\"package\")."),
+    Setting("words.items", "items", "Its plural (\"packages\")."),
+    Setting("words.unit", "unit", "What the value counts, singular (\"download\")."),
+    Setting("words.units", "units", "Its plural (\"downloads\")."),
+    Setting("words.group", "group", "What a group of items is called (\"ecosystem\")."),
+    Setting("words.groups", "groups", "Its plural (\"ecosystems\")."),
     Setting("variants.merge", [":free", ":beta", ":exacto", ":nitro", ":floor"],
             "Id suffixes merged into their base model."),
     Setting("variants.dated_slugs", False, "Merge dated slugs such as `-20260423` into the base."),

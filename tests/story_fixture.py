@@ -206,6 +206,7 @@ def sample_story() -> Story:
         tags=("llm", "token usage", "deepseek", "china"),
         angle="lead-streak",
         claims=(),
+        source_note="weekly token counts per model from OpenRouter",
     )
 
 

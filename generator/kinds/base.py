@@ -76,7 +76,7 @@ class Kind:
 
     `load(report, usage, catalogue)` reads the inputs (paths given override the report's);
     `facts(data, week, report)` computes one week; `story(facts, report, notes)` writes the
-    article, every figure through the claim book; `charts(facts, source)` draws the week's
+    article, every figure through the claim book; `charts(facts, report)` draws the week's
     charts and writes their captions and alt texts, and returns them with the claims of those
     texts.
     """
@@ -86,5 +86,9 @@ class Kind:
     load: Callable[[Report, Path | None, Path | None], Data]
     facts: Callable[[Any, dt.date, Report], EditionFacts]
     story: Callable[[Any, Report, Notes], Story]
-    charts: Callable[[Any, str], tuple[tuple[Chart, ...], tuple[Claim, ...]]]
+    charts: Callable[[Any, Report], tuple[tuple[Chart, ...], tuple[Claim, ...]]]
     digest: Digest = field(default_factory=Digest)
+    # For `weekly init`: settings the starter report sets (TOML lines) and its example files
+    # (path relative to the report, text).
+    starter_settings: str = ""
+    starter_files: tuple[tuple[str, str], ...] = ()

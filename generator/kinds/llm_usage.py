@@ -22,6 +22,35 @@ from generator.story.build import write_story
 from generator.story.model import Story
 from generator.story.notes import Notes
 
+# Six weeks of three models and the long tail: enough for changes, streaks and every chart.
+STARTER_USAGE = """\
+week,model,tokens
+2026-04-06,deepseek/deepseek-v3.2,900000000000
+2026-04-06,anthropic/claude-sonnet-4.6,1000000000000
+2026-04-06,google/gemini-3-flash-preview,600000000000
+2026-04-06,others,2500000000000
+2026-04-13,deepseek/deepseek-v3.2,945000007919
+2026-04-13,anthropic/claude-sonnet-4.6,1000000007919
+2026-04-13,google/gemini-3-flash-preview,618000007919
+2026-04-13,others,2550000007919
+2026-04-20,deepseek/deepseek-v3.2,992250015838
+2026-04-20,anthropic/claude-sonnet-4.6,1000000015838
+2026-04-20,google/gemini-3-flash-preview,636540015838
+2026-04-20,others,2601000015838
+2026-04-27,deepseek/deepseek-v3.2,1041862523757
+2026-04-27,anthropic/claude-sonnet-4.6,1000000023757
+2026-04-27,google/gemini-3-flash-preview,655636223757
+2026-04-27,others,2653020023757
+2026-05-04,deepseek/deepseek-v3.2,1093955656676
+2026-05-04,anthropic/claude-sonnet-4.6,1000000031676
+2026-05-04,google/gemini-3-flash-preview,675305317676
+2026-05-04,others,2706080431676
+2026-05-11,deepseek/deepseek-v3.2,1148653445845
+2026-05-11,anthropic/claude-sonnet-4.6,1000000039595
+2026-05-11,google/gemini-3-flash-preview,695564484175
+2026-05-11,others,2760202047595
+"""
+
 
 def _load(report: Report, usage: Path | None, catalogue: Path | None) -> Snapshot:
     return load_snapshot(report, usage, catalogue)
@@ -35,10 +64,10 @@ def _story(facts: Facts, report: Report, notes: Notes) -> Story:
     return write_story(facts, report, notes)
 
 
-def _charts(facts: Facts, source: str) -> tuple[tuple[Chart, ...], tuple[Claim, ...]]:
+def _charts(facts: Facts, report: Report) -> tuple[tuple[Chart, ...], tuple[Claim, ...]]:
     # Chart texts round like the story: no more precision than a rounding source gave.
     book = ClaimBook(prefix="g", significant=facts.source.significant_figures)
-    charts = make_charts(facts, book, source=source)
+    charts = make_charts(facts, book, source=report.source_name)
     return charts, book.done()
 
 
@@ -50,4 +79,6 @@ KIND = Kind(
     story=_story,
     charts=_charts,
     digest=Digest(charts=("total", "top_models"), table_section="rankings"),
+    starter_settings='data.usage = "data/usage.csv"',
+    starter_files=(("data/usage.csv", STARTER_USAGE),),
 )

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from generator.kinds.base import Kind
 
 GROUP = "weekly.kinds"
-BUILTIN = MappingProxyType({"llm-usage": "generator.kinds.llm_usage:KIND"})
+BUILTIN = MappingProxyType({"llm-usage": "generator.kinds.llm_usage:KIND",
+                            "usage": "generator.kinds.usage:KIND"})
 DEFAULT = "llm-usage"
 
 __all__ = ["DEFAULT", "GROUP", "available", "kind", "require"]

@@ -230,6 +230,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
         tags=_tags(facts, report),
         angle=angle.kind,
         claims=book.done(),
+        source_note=f"weekly token counts per model from {report.source_name}",
     )
 
 

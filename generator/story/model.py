@@ -83,6 +83,9 @@ class Story:
     tags: tuple[str, ...]
     angle: str
     claims: tuple[Claim, ...]
+    # What the data is and where it comes from, for the footer: "weekly token counts per model
+    # from OpenRouter". The templates add the publisher.
+    source_note: str = ""
 
 
 def paragraph(text: str) -> Paragraph:

@@ -1,0 +1,89 @@
+"""The `usage` kind's charts: the weekly total, and this week's leading items."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from matplotlib.figure import Figure
+
+from generator.charts import style
+from generator.charts.draw import short_tokens
+from generator.charts.model import Chart
+from generator.kinds.usage.facts import UsageFacts
+from generator.ledger import Claim, ClaimBook
+from generator.report import Report, Words
+from generator.story.phrases import capitalise, tokens
+
+ACCENT = "#b4302a"
+MUTED = "#c9c4bc"
+BARS = 10
+
+
+def _total(facts: UsageFacts, words: Words, note: str) -> Figure:
+    weeks = [p.week for p in facts.history]
+    xs = style.week_positions(weeks)
+    values = [p.value for p in facts.history]
+    fig, ax = style.new_figure()
+    style.frame(fig, f"Weekly {words.units}", f"All {words.items} tracked, week by week", note)
+    ax.bar(xs, values, width=0.76, color=[MUTED] * (len(xs) - 1) + [ACCENT], linewidth=0)
+    ax.set_xlim(xs[0] - 0.7, xs[-1] + 0.7)
+    ax.set_ylim(0, max(values) * 1.15)
+    ax.grid(axis="y")
+    ax.yaxis.set_major_formatter(lambda v, _pos: short_tokens(v, 1) if v else "0")
+    ax.annotate(short_tokens(values[-1], 1), xy=(xs[-1], values[-1]), xytext=(0, 3),
+                textcoords="offset points", ha="center", va="bottom", color=ACCENT,
+                fontweight="bold")
+    style.week_ticks(ax, weeks)
+    style.fit_axes(fig, ax)
+    return fig
+
+
+def _top(facts: UsageFacts, words: Words, note: str) -> Figure:
+    shown = facts.items[:BARS]
+    fig, ax = style.new_figure()
+    style.frame(fig, f"Top {words.items} this week", f"{capitalise(words.units)} this week",
+                note)
+    ys = list(range(len(shown)))[::-1]
+    ax.barh(ys, [m.value for m in shown], height=0.7, color=ACCENT, linewidth=0)
+    ax.set_yticks(ys, [m.name for m in shown])
+    ax.xaxis.set_visible(False)
+    for m, y in zip(shown, ys, strict=True):
+        ax.annotate(short_tokens(m.value), xy=(m.value, y), xytext=(4, 0),
+                    textcoords="offset points", va="center")
+    style.fit_axes(fig, ax)
+    return fig
+
+
+def usage_charts(facts: UsageFacts, report: Report
+                 ) -> tuple[tuple[Chart, ...], tuple[Claim, ...]]:
+    """Draw the two charts the data supports, with captions and alt texts in the ledger."""
+    book = ClaimBook(prefix="g")
+    words = report.words
+    note = f"Source: {report.source_name}"
+    wanted = []
+    if len(facts.history) >= 2:
+        last = len(facts.history) - 1
+        caption = book.sentence(f"{capitalise(words.units)} of all {words.items} tracked, each "
+                                "week; the latest week is highlighted.")
+        alt = book.sentence(
+            f"Bar chart of weekly {words.units} from the week of "
+            f"{book.num('history.0.week', facts.history[0].week, 'date')} to the week of "
+            f"{book.num(f'history.{last}.week', facts.history[last].week, 'date')}; the latest "
+            f"week has {tokens(book, 'total.value', facts.total.value, 1)}.")
+        wanted.append(("total", f"Weekly {words.units}", _total, caption, alt))
+    if facts.items:
+        top = facts.items[0]
+        caption = book.sentence(f"{capitalise(words.units)} of this week's most-used "
+                                f"{words.items}.")
+        alt = book.sentence(
+            f"Horizontal bar chart of this week's most-used {words.items}; {top.name} leads "
+            f"with {tokens(book, 'items.0.value', top.value)}.")
+        wanted.append(("top_items", f"Top {words.items}", _top, caption, alt))
+    charts = []
+    with ThreadPoolExecutor(max_workers=1) as encoder, style.house_style():
+        for name, title, draw, caption, alt in wanted:
+            fig = draw(facts, words, note)
+            png = encoder.submit(style.encode_png, style.rgb_image(fig)).result()
+            charts.append(Chart(name=name, title=title, caption=caption, alt=alt, png=png,
+                                svg=None, width_px=style.WIDTH_PX, height_px=style.HEIGHT_PX))
+    return tuple(charts), book.done()
