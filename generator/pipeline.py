@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult, check_edition
 from generator.edition_dir import recover, staged_folder
-from generator.errors import CheckFailed, InputError
+from generator.errors import CheckFailed, InputError, display_path
 from generator.facts.compute import compute_facts
 from generator.load import load_snapshot
+from generator.load.limits import check_note
 from generator.render.base import EditionContent
 from generator.report import WEEKDAYS, Report
 from generator.snapshot import Snapshot
@@ -78,9 +79,11 @@ def build_edition(request: BuildRequest) -> Edition:
 
     report = request.report
     formats = chosen_renderers(request.formats)
+    check_out(request.out)
     snapshot = load_snapshot(report, request.usage, request.models)
     week = choose_week(snapshot, request.week)
     facts = compute_facts(snapshot, week, report.slug, report.top_n)
+    check_note(report.notes_dir / f"{facts.iso_week}.md", report.limits)
     story = write_story(facts, report, load_notes(report.notes_dir, facts.iso_week, report.limits))
     chart_book = ClaimBook(prefix="g")
     charts = make_charts(facts, chart_book, source=report.source_name)
@@ -97,6 +100,15 @@ def build_edition(request: BuildRequest) -> Edition:
         if not result.ok:
             raise CheckFailed(result)
     return Edition(folder, content, result)
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output folder that is a file or lies inside one, before any work is done."""
+    for place in (out, *out.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise InputError(f"--out: expected a folder, but {display_path(place)} is a file")
+            return
 
 
 def without_undrawn_charts(story: Story, drawn: set[str]) -> Story:
@@ -117,6 +129,11 @@ def write_facts(folder: Path, content: EditionContent) -> Path:
     data["edition"] = {
         "title": content.report.title,
         "brand": content.report.brand,
+        # The words of the settings the texts show, so that `weekly check` masks a digit in
+        # them ("Platform 3") as it does in a model's name.
+        "category": content.report.category,
+        "author": content.report.author,
+        "source_name": content.report.source_name,
         "headline": story.headline,
         "subtitle": story.subtitle,
         "summary": story.description,

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import jinja2
-
 from generator.errors import InputError
 from generator.render.base import EditionContent, Renderer
 from generator.render.email import render_email
@@ -52,7 +50,12 @@ def render_all(content: EditionContent, folder: Path, names: Iterable[str]) -> t
     for r in chosen:
         try:
             paths = r.render(content, folder)
-        except jinja2.TemplateError as exc:
+        except InputError:
+            raise  # already one line (a refused resource, a missing library)
+        except Exception as exc:
+            # Only errors raised while a report's own template ran (a broken tag, a division
+            # by zero, a filter given the wrong thing) become bad input; any raised by our own
+            # code alone keeps its traceback.
             bad_input = report_template_error(exc, content.report)
             if bad_input is None:
                 raise

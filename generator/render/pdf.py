@@ -12,6 +12,7 @@ from urllib.request import url2pathname
 from generator.errors import InputError
 from generator.render.base import EditionContent
 from generator.render.environment import PDF_NAME, MissingLibrary, require
+from generator.render.filters import breakable_html
 from generator.render.html import CHARTS_DIR, html_page
 
 INSTALL = "pip install 'weasyprint>=68' (and the Pango/HarfBuzz system libraries: ./dev setup)"
@@ -27,7 +28,7 @@ def render_pdf(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     if not hasattr(weasyprint, "URLFetcher"):
         raise MissingLibrary(f"--to pdf needs WeasyPrint 68 or newer; install it with `{INSTALL}`")
     # PNG only: WeasyPrint's SVG support is not a browser's, and the PNG bytes are at hand.
-    page = html_page(content, "pdf/article.html", use_svg=False)
+    page = breakable_html(html_page(content, "pdf/article.html", use_svg=False))
     # Charts come from memory, so the PDF needs no other renderer to have run first.
     in_memory = {f"{CHARTS_DIR}/{chart.png_name}": chart.png for chart in content.charts}
     fetcher = _fetcher(weasyprint, folder, in_memory)
