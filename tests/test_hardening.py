@@ -10,6 +10,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -384,3 +388,58 @@ def test_aggregate_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert events.read_bytes() == raw
     assert not Path("u.csv").exists() and not Path("drops/u.csv").exists()
     assert main(["aggregate", "ok.csv", "--out", "u.csv", "--memory-limit", "1.5 GiB"]) == 0
+
+
+def test_a_report_site_template_that_fails_is_one_line_and_changes_nothing(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--report", str(folder), "--out", "out", "--to", "html,md"]) == 0
+    assert main(["publish", "--report", str(folder), "--out", "out"]) == 0
+    before = {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()}
+    capsys.readouterr()
+    (folder / "templates" / "site").mkdir(parents=True)
+    (folder / "templates" / "site" / "feed.xml").write_text("<feed>{{ 1 / 0 }}</feed>", encoding="utf-8")
+    status = main(["publish", "--report", str(folder), "--out", "out"])
+    assert_mentions(one_line(capsys, status), "demo/templates/site/feed.xml", "ZeroDivisionError")
+    assert {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()} == before
+
+
+# ---------------------------------------------------------------- as another user (LOW)
+
+NOBODY = 65534
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to run the command as another user")
+@pytest.mark.parametrize("case", ["usage unreadable", "report.toml unreadable", "out read-only"])
+def test_files_another_user_may_not_use(case: str, tmp_path: Path) -> None:
+    # Root reads every file whatever its mode, so the command runs as `nobody`, for whom the
+    # modes hold: a real EACCES from the kernel, not an injected one.
+    base = Path(tempfile.mkdtemp(prefix="weekly-nobody-"))
+    try:
+        base.chmod(0o755)
+        folder = write_report(base / "demo", ROWS)
+        out = base / "out"
+        out.mkdir()
+        for path in (folder, *folder.iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        out.chmod(0o777)
+        if case == "usage unreadable":
+            (folder / "usage.csv").chmod(0o000)
+        elif case == "report.toml unreadable":
+            (folder / "report.toml").chmod(0o000)
+        else:
+            out.chmod(0o555)
+        (base / "mpl").mkdir()
+        os.chown(base / "mpl", NOBODY, NOBODY)  # matplotlib's cache, which it must write
+        env = {**os.environ, "HOME": str(base), "MPLCONFIGDIR": str(base / "mpl")}
+        done = subprocess.run(
+            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+             sys.executable, "-m", "generator", "build", "--report", "demo", "--out", "out",
+             "--to", "md"], cwd=base, env=env, capture_output=True, text=True, timeout=120)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2, done.stderr
+        assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "permission denied" in lines[0].lower(), lines[0]
+        assert list(out.iterdir()) == []
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
