@@ -30,8 +30,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
     build writes nothing.
     """
     made = [p for p in (final.parent, *final.parent.parents) if not p.exists()]
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    staging = _make_staging(final)
     lock = _hold(staging)
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a published folder must be readable
@@ -46,6 +45,20 @@ def staged_folder(final: Path) -> Iterator[Path]:
         raise
     finally:
         os.close(lock)
+
+
+def _make_staging(final: Path) -> Path:
+    # A parallel build that failed removes the report folder it made if it is empty; made
+    # again here if that came between the mkdir and the mkdtemp.
+    tries = 3
+    while True:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+        except FileNotFoundError:
+            tries -= 1
+            if not tries:
+                raise
 
 
 def write_atomic(path: Path, text: str) -> None:
