@@ -301,13 +301,25 @@ def test_breakable_html_touches_only_long_words_in_text() -> None:
     assert "&amp;" in out  # an entity is never cut
 
 
-def test_a_pdf_with_a_long_word_in_its_note_passes_the_check(folder: Path) -> None:
-    pytest.importorskip("weasyprint")
+def test_a_pdf_with_a_long_word_in_its_note_passes_the_check(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    weasyprint = pytest.importorskip("weasyprint")
     word = "Supercalifragilistic" * 200  # 4,000 letters: a minute of layout before
     (folder / "notes").mkdir()
     (folder / "notes" / "2026-W03.md").write_text(f"## Take: why it matters\n\nSee {word} here.\n",
                                                   encoding="utf-8")
+    pages: list[str] = []
+    html = weasyprint.HTML
+
+    def capture(*args: object, **kwargs: object) -> object:
+        pages.append(str(kwargs["string"]))
+        return html(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", capture)
     assert main(["build", "--report", str(folder), "--out", "out", "--to", "pdf"]) == 0
+    # WeasyPrint was given the word with a break opportunity every BREAK_EVERY letters.
+    assert ZERO_WIDTH_SPACE.join(["Supercalifragilistic"] * 5) in pages[0]
+    assert word not in pages[0]
     assert check_edition(Path("out/demo/2026-W03")).ok
 
 
