@@ -455,3 +455,12 @@ def test_files_another_user_may_not_use(case: str, tmp_path: Path) -> None:
         assert list(out.iterdir()) == []
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_long_word_benchmark_runs() -> None:
+    # Its figures are printed, never compared: only that it runs and an overlong id is refused.
+    script = Path(__file__).resolve().parents[1] / "bench" / "long_words.py"
+    done = subprocess.run([sys.executable, str(script), "--lengths", str(MAX_ID + 100), "--where", "id"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "exit 2" in done.stdout and "300 chars" in done.stdout, done.stdout
