@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,9 +116,38 @@ def _us(moment: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+# DuckDB's own size syntax: a number and a unit ("400MB", "1.5 GiB").
+_MEMORY = re.compile(r"\s*\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)\s*", re.IGNORECASE)
+MAX_THREADS = 256
+
+
+def check_arguments(events: Path, out: Path, memory_limit: str, threads: int) -> None:
+    """Refuse, before anything is read, options DuckDB would fail on or an `out` that is the input."""
+    if not 1 <= threads <= MAX_THREADS:
+        raise InputError(f"--threads: expected a whole number from 1 to {MAX_THREADS}, got {threads}")
+    if not _MEMORY.fullmatch(memory_limit):
+        raise InputError(f"--memory-limit: expected a size such as 400MB or 2GB, got {memory_limit!r}")
+    for place in out.parents:
+        if place.exists():
+            if not place.is_dir():
+                raise InputError(f"--out: expected a file in a folder, but {display_path(place)} "
+                                 "is a file")
+            break
+    if out.is_dir():
+        raise InputError(f"--out: expected a file, but {display_path(out)} is a folder")
+    # The events are read while the table is written: writing over them would replace the
+    # raw data with its sum, with nothing to tell.
+    target, source = out.resolve(), events.resolve()
+    same = out.is_file() and events.is_file() and out.samefile(events)  # a hard link too
+    if same or target == source or (events.is_dir() and target.is_relative_to(source)):
+        raise InputError(f"--out: {display_path(out)} would overwrite the events it is made from; "
+                         "write the usage table elsewhere")
+
+
 def aggregate_events(events: Path, out: Path, zone: str, memory_limit: str = "400MB",
                      threads: int = 2) -> Aggregated:
     """Sum the events per local week and model into `out` (CSV, or Parquet by its extension)."""
+    check_arguments(events, out, memory_limit, threads)
     duckdb = _duckdb()
     source = _source(events)
     where = Where(display_path(events))

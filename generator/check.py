@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import InputError, Where
+from generator.errors import InputError, Where, display_path
 from generator.layout import CHART_SUFFIXES, CHARTS_DIR, FACTS
 from generator.ledger.names import names_with_digits
 from generator.ledger.numbers import NUMBER_WORDS, render
@@ -34,7 +35,7 @@ _MASK = "\u27e8\u27e9"
 _URL = re.compile(r"(?:https?|mailto):\S+")
 WINDOW_WORDS = 2
 # The edition's own names; a kind lists the names in its facts in `edition.names`.
-NAME_KEYS = {"title", "brand"}
+NAME_KEYS = {"title", "brand", "category", "source_name"}
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ class CheckResult:
 
 
 # Direction marks are invisible and pdftotext drops them: they are not part of a name's words.
-_BIDI_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# Nor are zero-width spaces, which the PDF's page carries inside long words as break points.
+_BIDI_MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 def _normalise(text: str) -> str:
@@ -248,12 +250,49 @@ def _undeclared(folder: Path, readers: Iterable[str]) -> list[Problem]:
     return problems
 
 
+_CLAIM_FIELDS = ("id", "text", "value", "fact")
+
+
+def _read_facts(path: Path) -> dict[str, Any]:
+    """facts.json as a dict whose claims have the ledger's shape; else one line of bad input."""
+    where = Where(display_path(path))
+    try:
+        facts = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("expected UTF-8 text", where) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"expected JSON: {exc.msg} at line {exc.lineno}", where) from None
+    except RecursionError:
+        raise InputError("expected JSON: nested too deeply", where) from None
+    if not isinstance(facts, dict):
+        raise InputError(f"expected a JSON object, got {type(facts).__name__}", where)
+    claims = facts.get("claims", [])
+    if not isinstance(claims, list) or not all(
+            isinstance(c, dict) and all(isinstance(c.get(k), str) for k in _CLAIM_FIELDS)
+            for c in claims):
+        raise InputError("expected 'claims' to be a list of objects with text fields "
+                         f"{', '.join(_CLAIM_FIELDS)}", where)
+    return facts
+
+
+def _read_blocks(read: Callable[[Path], list[str]], path: Path) -> list[str]:
+    where = Where(display_path(path))
+    try:
+        return read(path)
+    except UnicodeDecodeError:
+        raise InputError("expected UTF-8 text", where) from None
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or "").strip().splitlines()
+        reason = detail[-1][:200] if detail else f"exit status {exc.returncode}"
+        raise InputError(f"pdftotext cannot read the PDF: {reason}", where) from None
+
+
 def check_edition(folder: Path) -> CheckResult:
     """Check every text of the edition in `folder` against its facts.json."""
     facts_path = folder / FACTS
     if not facts_path.is_file():
         raise InputError("expected an edition folder holding facts.json", Where(str(folder)))
-    facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    facts = _read_facts(facts_path)
     problems = _claim_problems(facts)
     names = _names(facts)
     mask = _Masker(names)
@@ -269,7 +308,7 @@ def check_edition(folder: Path) -> CheckResult:
         if not path.is_file():
             continue
         files.append(name)
-        for block in read(path):
+        for block in _read_blocks(read, path):
             # A link's address is not a figure: "…/2026-W21/" is the edition's permalink.
             masked = masks[name](_URL.sub("<url>", block))
             for number, window in _windows(masked):

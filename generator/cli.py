@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from generator.errors import CheckFailed, InputError, StepFailed
+from generator.errors import CheckFailed, InputError, StepFailed, file_problem
 from generator.settings import SETTINGS
 
 
@@ -171,7 +171,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("weekly: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a fault of the program: say so, with the trace to fix it
-        traceback.print_exc(file=sys.stderr)
-        print(f"weekly: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+    except OSError as exc:
+        if exc.filename is None:  # not about a file (a socket, say): a fault, with its trace
+            return _internal(exc)
+        # A file the user named or a folder we write cannot be used: unreadable, a folder
+        # where a file was expected, a full disk, a read-only mount. Staging keeps the
+        # previous edition whole, so this is bad input or a bad place, not a crash.
+        print(f"weekly: error: {file_problem(exc)}", file=sys.stderr)
+        return InputError.exit_status
+    except Exception as exc:
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> int:
+    # A fault of the program: say so, with the trace to fix it.
+    traceback.print_exception(exc, file=sys.stderr)
+    print(f"weekly: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 1

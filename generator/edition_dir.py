@@ -24,9 +24,13 @@ _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.(?:tmp|part)")
 
 @contextlib.contextmanager
 def staged_folder(final: Path) -> Iterator[Path]:
-    """Yield an empty temporary folder; on success it replaces `final`, on error it vanishes."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    """Yield an empty temporary folder; on success it replaces `final`, on error it vanishes.
+
+    So do the folders made for it (`<out>/<report>/`) when they are left empty: a refused
+    build writes nothing.
+    """
+    made = [p for p in (final.parent, *final.parent.parents) if not p.exists()]
+    staging = _make_staging(final)
     lock = _hold(staging)
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a published folder must be readable
@@ -35,9 +39,26 @@ def staged_folder(final: Path) -> Iterator[Path]:
         _swap(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in made:  # innermost first; one another build has filled stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     finally:
         os.close(lock)
+
+
+def _make_staging(final: Path) -> Path:
+    # A parallel build that failed removes the report folder it made if it is empty; made
+    # again here if that came between the mkdir and the mkdtemp.
+    tries = 3
+    while True:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+        except FileNotFoundError:
+            tries -= 1
+            if not tries:
+                raise
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -157,17 +178,25 @@ def _remove_if_abandoned(path: Path) -> bool:
 
 
 def _swap(staging: Path, final: Path) -> None:
-    if not final.exists():
+    # Two builds of the same edition (a hand run beside cron) may finish together; each swap
+    # is three renames, and interleaved they pulled the old edition from under each other (a
+    # FileNotFoundError for the loser). The folder holding the editions is locked for the
+    # swap, so swaps take turns: the later one wins, and both end cleanly.
+    lock = _hold(final.parent)
+    try:
+        if not final.exists():
+            os.replace(staging, final)
+            return
+        # rename(2) cannot replace a non-empty folder; move the old one aside first, so that
+        # at every instant either the old or the new edition is complete at some path.
+        retired = final.with_name(f".{final.name}.old")
+        if retired.exists():
+            shutil.rmtree(retired)
+        os.replace(final, retired)
         os.replace(staging, final)
-        return
-    # rename(2) cannot replace a non-empty folder; move the old one aside first, so that
-    # at every instant either the old or the new edition is complete at some path.
-    retired = final.with_name(f".{final.name}.old")
-    if retired.exists():
-        shutil.rmtree(retired)
-    os.replace(final, retired)
-    os.replace(staging, final)
-    shutil.rmtree(retired, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        os.close(lock)
 
 
 def _fsync_tree(folder: Path) -> None:

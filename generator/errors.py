@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def display_path(path: Path | str) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return str(p)
 
 
@@ -60,3 +61,21 @@ class StepFailed(Exception):
     """A step of `weekly run` did not complete; the ledger holds the cause and a rerun retries it (exit 1)."""
 
     exit_status = 1
+
+
+# What a person can do about each file system condition; the rest say only what happened.
+_HINTS = {
+    errno.ENOSPC: "the disk is full; nothing was replaced",
+    errno.EDQUOT: "the disk quota is used up; nothing was replaced",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ELOOP: "too many levels of symbolic links (a loop?)",
+}
+
+
+def file_problem(exc: OSError) -> str:
+    """One line for an error the file system reported about a named file."""
+    place = display_path(exc.filename) if exc.filename is not None else "a file"
+    what = _HINTS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return f"{place}: {what}"

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult, check_edition
 from generator.edition_dir import recover, staged_folder
-from generator.errors import CheckFailed, InputError
+from generator.errors import CheckFailed, InputError, display_path
 from generator.kinds.base import Data
 from generator.kinds.registry import kind as kind_named
 from generator.layout import FACTS
+from generator.load.limits import check_note
 from generator.render.base import EditionContent
 from generator.report import WEEKDAYS, Report
 from generator.story.model import Story
@@ -76,9 +77,11 @@ def build_edition(request: BuildRequest) -> Edition:
     report = request.report
     kind = kind_named(report.kind)
     formats = chosen_renderers(request.formats)
+    check_out(request.out)
     data = kind.load(report, request.usage, request.models)
     week = choose_week(data, request.week)
     facts = kind.facts(data, week, report)
+    check_note(report.notes_dir / f"{facts.iso_week}.md", report.limits)
     story = kind.story(facts, report, load_notes(report.notes_dir, facts.iso_week, report.limits))
     charts, chart_claims = kind.charts(facts, report)
     story = without_undrawn_charts(story, {chart.name for chart in charts})
@@ -94,6 +97,15 @@ def build_edition(request: BuildRequest) -> Edition:
         if not result.ok:
             raise CheckFailed(result)
     return Edition(folder, content, result)
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output folder that is a file or lies inside one, before any work is done."""
+    for place in (out, *out.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise InputError(f"--out: expected a folder, but {display_path(place)} is a file")
+            return
 
 
 def without_undrawn_charts(story: Story, drawn: set[str]) -> Story:
@@ -117,6 +129,11 @@ def write_facts(folder: Path, content: EditionContent) -> Path:
         "names": list(content.facts.names()),
         "title": content.report.title,
         "brand": content.report.brand,
+        # The words of the settings the texts show, so that `weekly check` masks a digit in
+        # them ("Platform 3") as it does in a model's name.
+        "category": content.report.category,
+        "author": content.report.author,
+        "source_name": content.report.source_name,
         "headline": story.headline,
         "subtitle": story.subtitle,
         "summary": story.description,

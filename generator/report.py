@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import InputError, Where, display_path
@@ -15,6 +16,19 @@ from generator.resources import sample_report_dir
 from generator.settings import SETTINGS, is_declared
 
 CONFIG_NAME = "report.toml"
+
+# Upper bounds on what a report may say about itself. A title runs in the page head, the feed
+# and the PDF's running header; beyond a few hundred characters it is a mistake, and a
+# 200,000-character one stalled the PDF layout for minutes (issue 14).
+MAX_TITLE = 300
+MAX_TEXT = 200
+MAX_TOP_N = 100
+_TEXTS = {"title": MAX_TITLE, "brand": MAX_TEXT, "category": MAX_TEXT, "author": MAX_TEXT,
+          "source_name": MAX_TEXT, "language": 35}
+# BCP 47 as an HTML `lang` wants it: "en", "pt-BR", "zh-Hant-TW".
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+# Control characters, and bidi embeddings, overrides and isolates: never wanted in a setting.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,10 @@ def load_report(path: Path | None = None) -> Report:
         raw = tomllib.loads(config.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"expected valid TOML: {exc}", where) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"expected UTF-8 text (byte {exc.start} is not)", where) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", where) from None
     values = {s.key: s.default for s in SETTINGS}
     for key, value in _flatten(raw).items():
         if not is_declared(key):
@@ -137,7 +155,50 @@ def load_report(path: Path | None = None) -> Report:
             kind = type(default).__name__
             raise InputError(f"setting {key!r} expected a {kind}, got {value!r}", where)
         values[key] = value
+    _check_values(values, where)
     return _build(folder, values)
+
+
+def _check_values(v: dict[str, Any], where: Where) -> None:
+    """Refuse values of the right type that would still publish nonsense, naming the setting."""
+    for key, limit in _TEXTS.items():
+        text = v[key]
+        if len(text) > limit:
+            raise InputError(f"setting {key!r} expected at most {limit} characters, got {len(text):,}",
+                             where)
+        if not text.strip():
+            raise InputError(f"setting {key!r} expected text, got an empty one", where)
+        if _CONTROLS.search(text):
+            raise InputError(f"setting {key!r} expected text without control or direction "
+                             f"characters, got {text!r}", where)
+    if not 1 <= v["top_n"] <= MAX_TOP_N:
+        raise InputError(f"setting 'top_n' expected a whole number from 1 to {MAX_TOP_N}, "
+                         f"got {v['top_n']!r}", where)
+    if not _LANGUAGE.fullmatch(v["language"]):
+        raise InputError(f"setting 'language' expected a language tag such as 'en' or 'pt-BR', "
+                         f"got {v['language']!r}", where)
+    _check_site_url(v["site_url"], where)
+    merge = v["variants.merge"]
+    if not all(isinstance(s, str) and s.strip() and len(s) <= MAX_TEXT for s in merge):
+        raise InputError(f"setting 'variants.merge' expected a list of id suffixes such as "
+                         f"':free', got {merge!r}", where)
+    for old, new in v["variants.renames"].items():
+        if not isinstance(new, str) or not new.strip() or not old.strip() \
+                or len(old) > MAX_TEXT or len(new) > MAX_TEXT:
+            raise InputError(f"setting 'variants.renames.{old}' expected a model id (text), "
+                             f"got {new!r}", where)
+
+
+def _check_site_url(url: str, where: Where) -> None:
+    # Feed links, the sitemap and the unsubscribe link are built on it: it must be absolute.
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname \
+            or _CONTROLS.search(url) or any(c.isspace() for c in url.strip()):
+        raise InputError(f"setting 'site_url' expected an absolute http or https URL such as "
+                         f"'https://example.com/news/', got {url!r}", where)
 
 
 def _same_kind(default: Any, value: Any) -> bool:

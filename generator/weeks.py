@@ -9,8 +9,20 @@ _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+# Weeks the product can label (`YYYY-Www`, four digits) and count on from: an edition is
+# dated the week after its own, and year 9999's last week has no week after it.
+FIRST_YEAR = 1000
+LAST_YEAR = 9998
+
+
 class WeekError(ValueError):
     """A text that is not a week we accept; the message says what was expected."""
+
+
+def _in_range(monday: dt.date, text: str) -> dt.date:
+    if not FIRST_YEAR <= monday.year <= LAST_YEAR:
+        raise WeekError(f"expected a week in the years {FIRST_YEAR} to {LAST_YEAR}, got {text!r}")
+    return monday
 
 
 def parse_week(text: str) -> dt.date:
@@ -20,7 +32,9 @@ def parse_week(text: str) -> dt.date:
     if m:
         year, week = int(m.group(1)), int(m.group(2))
         try:
-            return dt.date.fromisocalendar(year, week, 1)
+            return _in_range(dt.date.fromisocalendar(year, week, 1), s)
+        except WeekError:
+            raise
         except ValueError as exc:
             raise WeekError(f"expected an ISO week YYYY-Www that exists, got {s!r}") from exc
     if _DATE.match(s):
@@ -33,7 +47,7 @@ def parse_week(text: str) -> dt.date:
                 f"expected a Monday, got {s!r} (a {day.strftime('%A')}; "
                 f"its week starts {monday_of(day).isoformat()})"
             )
-        return day
+        return _in_range(day, s)
     raise WeekError(f"expected a week as YYYY-MM-DD (a Monday) or YYYY-Www, got {s!r}")
 
 

@@ -236,3 +236,145 @@ def test_every_input_builds_a_checked_edition_or_is_refused_in_one_line() -> Non
     # Both kinds must have been tried, or the strategy has drifted to one side.
     assert OUTCOMES["built"] >= 10 and OUTCOMES["refused"] >= 10, OUTCOMES
     print(f"fuzz: {sum(OUTCOMES.values())} inputs tried: {dict(OUTCOMES)}")
+
+
+# ---------------------------------------------------------------- settings and templates
+# Issue 14: report.toml values and a report's own template text, alongside the usage files.
+# Texts hold no random digits: a figure the facts cannot vouch for fails the check by design
+# (exit 1). Settings that the texts show may hold digits by name ("Platform 3"): those are
+# masked like a model's name.
+SETTING_TEXT = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Nd")), min_size=1, max_size=40),
+    st.sampled_from(("Platform 3", "AI 2", "Team 7", "x" * 400, "a\u202eb", "<b>&amp;</b>",
+                     "{{ seven*seven }}", "Caf\u00e9")),
+)
+SITE_URLS = ("https://example.com/", "http://news.example.org/llm", "", "example.com",
+             "javascript:alert(1)", "https://", "ftp://example.com/", "https://exa mple.com/",
+             "https://[::1/")
+LANGUAGES = ("en", "pt-BR", "zh-Hant-TW", "", "e n", "x" * 40, '"><script>')
+MERGES = ("[':free']", "[]", "[1, 2]", "['']", "[':free', ':beta', ':nitro']", "':free'")
+RENAMES = ("{}", "{a = {b = 'c'}}", "{x = 1}", "{'acme/a1' = 'bolt/b1'}", "{'acme/a1' = ''}",
+           "{'acme/old' = 'acme/a1'}")
+
+
+def _toml_str(text: str) -> str:
+    # JSON's escapes are TOML's, except that TOML wants DEL escaped too.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+@st.composite
+def report_settings(draw: st.DrawFn) -> tuple[str, str]:
+    """report.toml's top-level lines and tables: each setting left out, good or hostile."""
+    top: list[str] = []
+    # Each setting is left out three times in four, so that a good report is common too.
+    for key in ("title", "brand", "category", "author", "source_name"):
+        if draw(st.integers(0, 3)) == 0:
+            top.append(f"{key} = {_toml_str(draw(SETTING_TEXT))}")
+    if draw(st.integers(0, 3)) == 0:
+        top_n = draw(st.one_of(st.integers(-5, 120), st.sampled_from(('"ten"', "2.5", "true"))))
+        top.append(f"top_n = {top_n}")
+    if draw(st.integers(0, 3)) == 0:
+        top.append(f"site_url = {_toml_str(draw(st.sampled_from(SITE_URLS)))}")
+    if draw(st.integers(0, 3)) == 0:
+        top.append(f"language = {_toml_str(draw(st.sampled_from(LANGUAGES)))}")
+    tables = ""
+    if draw(st.integers(0, 3)) == 0:
+        tables = (f"[variants]\nmerge = {draw(st.sampled_from(MERGES))}\n"
+                  f"renames = {draw(st.sampled_from(RENAMES))}\n")
+    return "\n".join(top), tables
+
+
+TEMPLATE_PIECES = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Nd")), max_size=30),
+    st.sampled_from((
+        "{{ story.headline|md_text }}", "{{ report.title|md_text }}", "{{ story.subtitle }}",
+        '{{ cycler.__init__.__globals__.os.environ.get("WEEKLY_SMTP_PASSWORD") }}',
+        '{{ lipsum.__globals__["os"].popen("touch FUZZ_MARKER").read() }}',
+        "{{ ''.__class__.__mro__[-1].__subclasses__() }}", "{{ one / (one - one) }}",
+        "{% set one = facts.total.weeks_of_history // facts.total.weeks_of_history %}",
+        "{% include 'md/article.md' %}", "{{ no_such_thing }}", "{% if %}", "{% for x in %}",
+        "{{ story.headline[story.headline|length * 9] }}", "{% raw %}{{ x }}{% endraw %}",
+        "\n\n## A heading\n\n", "{{ story.description|spans_md }}",
+    )),
+)
+
+
+@st.composite
+def own_template(draw: st.DrawFn) -> str | None:
+    """A report's own templates/md/article.md: none, the built-in one extended, or pieces."""
+    kind = draw(st.sampled_from(("none", "none", "extends", "pieces")))
+    if kind == "none":
+        return None
+    # Pieces stand in paragraphs of their own: text glued to a figure ("100.0 %A") changes
+    # the figure's sentence, which the check refuses by design (exit 1).
+    body = "\n\n".join(draw(st.lists(TEMPLATE_PIECES, max_size=5)))
+    if kind == "extends":
+        return "{% extends 'builtin/md/article.md' %}{% block front_matter %}{{ super() }}" \
+               f"{{% endblock %}}\n{body}"
+    return f"---\ntitle: {{{{ story.headline|yaml_str }}}}\n---\n{body}\n"
+
+
+@st.composite
+def whole_usage(draw: st.DrawFn) -> tuple[str, bytes, list[str]]:
+    """A valid usage CSV: so that settings and templates decide the outcome as often as the data."""
+    rows = draw(usage_rows())
+    return "usage.csv", _encode("csv", ["week", "model", "tokens"], rows), []
+
+
+SECRET = "fuzz-secret-never-published"
+CONFIG_OUTCOMES: Counter[str] = Counter()
+REASONS: Counter[str] = Counter()
+
+
+@settings(max_examples=100, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(usage=st.one_of(usage_file(), whole_usage()), config=report_settings(), template=own_template(),
+       encoding=st.sampled_from(("utf-8",) * 8 + ("latin-1", "broken")))
+def _one_configured_build(usage: tuple[str, bytes, list[str]], config: tuple[str, str],
+                          template: str | None, encoding: str) -> None:
+    name, data, _ = usage
+    top, tables = config
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "rep"
+        folder.mkdir()
+        (folder / name).write_bytes(data)
+        (folder / "authors.csv").write_text(csv_text(("author", "name", "country"), AUTHORS),
+                                            encoding="utf-8")
+        toml = f'{top}\n[data]\nusage = "{name}"\nauthors = "authors.csv"\n{tables}'
+        if encoding == "broken":
+            toml = toml.replace("[data]", "[data")
+        (folder / "report.toml").write_bytes(toml.encode(encoding if encoding != "broken" else "utf-8",
+                                                         errors="replace"))
+        if template is not None:
+            (folder / "templates" / "md").mkdir(parents=True)
+            (folder / "templates" / "md" / "article.md").write_text(template, encoding="utf-8")
+        out = Path(tmp) / "out"
+        status, err = _weekly("build", "--report", str(folder), "--out", str(out), "--to", "html,md")
+        assert status in (0, 2), err
+        assert not any("Traceback" in line for line in err), err
+        assert not (folder / "FUZZ_MARKER").exists() and not Path("FUZZ_MARKER").exists()
+        if status == 2:
+            CONFIG_OUTCOMES["refused"] += 1
+            REASONS[err[0].split(": ")[-1][:60] if err else "?"] += 1
+            assert len(err) == 1 and err[0].startswith("weekly: error: "), err
+            assert SECRET not in err[0]
+            assert not out.exists() or not any(out.rglob("*")), list(out.rglob("*"))
+            return
+        CONFIG_OUTCOMES["built"] += 1
+        editions = list((out / "rep").iterdir())
+        assert len(editions) == 1
+        assert {"facts.json", "index.html", "article.md"} <= {p.name for p in editions[0].iterdir()}
+        assert not any(SECRET.encode() in p.read_bytes() for p in editions[0].rglob("*") if p.is_file())
+        assert _weekly("check", str(editions[0]))[0] == 0
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font:UserWarning")
+def test_every_setting_and_template_builds_a_checked_edition_or_is_refused_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", SECRET)
+    monkeypatch.chdir(tmp_path)  # where a command run by a template would leave its marker
+    CONFIG_OUTCOMES.clear()
+    _one_configured_build()
+    assert CONFIG_OUTCOMES["built"] >= 10 and CONFIG_OUTCOMES["refused"] >= 10, (CONFIG_OUTCOMES, REASONS)
+    print(f"refusals: {dict(REASONS)}")
+    print(f"fuzz: {sum(CONFIG_OUTCOMES.values())} configured inputs tried: {dict(CONFIG_OUTCOMES)}")

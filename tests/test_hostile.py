@@ -22,7 +22,7 @@ from test_render import Node, front_matter, md_to_html, parse
 
 from generator.cli import main
 
-LONG_WORD = "Pneumonoultramicroscopic" * 12  # 288 letters, no break
+LONG_WORD = "Pneumonoultramicroscopic" * 6  # 144 letters, no break: wider than a line, within MAX_NAME
 RLM = "\u200f"
 RLO = "\u202e"
 # Model and maker names are masked before the number check, so they may carry digits.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.errors import InputError
 from generator.load.tables import read_table, require_columns
-from generator.load.values import display_text, where_of
+from generator.load.values import display_text, name_problem, where_of
 from generator.resources import default_authors_file
 from generator.snapshot import Author
 
@@ -33,6 +33,10 @@ def read_authors(path: Path) -> dict[str, Author]:
                 where_of(frame, i, "country"),
             )
         name = display_text(_text(frame["name"].iat[i])) if "name" in frame.columns else ""
+        for column, text in (("author", slug), ("name", name)):
+            problem = name_problem(text)
+            if problem is not None:
+                raise InputError(f"expected {problem}", where_of(frame, i, column))
         authors[slug] = Author(slug, name or slug, country)
     return authors
 

@@ -14,7 +14,7 @@ import pandas as pd
 from generator.errors import InputError, Where
 from generator.load.names import clean_name
 from generator.load.tables import FILE, ROW, read_table, require_columns
-from generator.load.values import display_text
+from generator.load.values import display_text, id_problem, name_problem
 from generator.load.variants import base_model, variant_marks
 from generator.report import VariantRules
 from generator.snapshot import CatalogueEntry
@@ -91,13 +91,11 @@ def _cell(row: _Row, column: str) -> Any:
 
 def _from_row(row: _Row) -> CatalogueEntry:
     where = row.where
-    model = _cell(row, "model")
-    if not isinstance(model, str):
-        raise InputError("expected a model id", where("model"))
+    model = _model_id(row, "model")
     return CatalogueEntry(
         model=model,
-        name=_text(_cell(row, "name")),
-        author=_text(_cell(row, "author")),
+        name=_name(row, "name"),
+        author=_name(row, "author"),
         released=_date(_cell(row, "released"), where("released")),
         context_length=_whole(_cell(row, "context_length"), where("context_length")),
         input_modalities=_modalities(_cell(row, "input_modalities")),
@@ -110,13 +108,11 @@ def _from_row(row: _Row) -> CatalogueEntry:
 
 def _from_openrouter(row: _Row) -> CatalogueEntry:
     where = row.where
-    model = _cell(row, "id")
-    if not isinstance(model, str):
-        raise InputError("expected a model id", where("id"))
-    pricing = _cell(row, "pricing") or {}
-    architecture = _cell(row, "architecture") or {}
+    model = _model_id(row, "id")
+    pricing = _table(row, "pricing")
+    architecture = _table(row, "architecture")
     created = _cell(row, "created")
-    name = _text(_cell(row, "name"))
+    name = _name(row, "name")
     has_hf = "hugging_face_id" in row.cells
     hf_id = _cell(row, "hugging_face_id") if has_hf else None
     return CatalogueEntry(
@@ -137,6 +133,34 @@ def _from_openrouter(row: _Row) -> CatalogueEntry:
 
 def _slug(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _model_id(row: _Row, column: str) -> str:
+    model = _cell(row, column)
+    if not isinstance(model, str):
+        raise InputError("expected a model id", row.where(column))
+    problem = id_problem(model)
+    if problem is not None:
+        raise InputError(f"expected {problem}", row.where(column))
+    return model
+
+
+def _name(row: _Row, column: str) -> str | None:
+    name = _text(_cell(row, column))
+    problem = name_problem(name) if name else None
+    if problem is not None:
+        raise InputError(f"expected {problem}", row.where(column))
+    return name
+
+
+def _table(row: _Row, column: str) -> dict[str, Any]:
+    # An OpenRouter response nests these as objects; anything else is not that response.
+    value = _cell(row, column)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"expected an object, got {value!r}"[:200], row.where(column))
+    return value
 
 
 def _text(value: Any) -> str | None:

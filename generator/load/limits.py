@@ -34,6 +34,26 @@ def check_size(path: Path, limits: InputLimits) -> None:
         )
 
 
+# Longest editor's note accepted, in characters: about 3,000 words, far more than a week's
+# take and sections hold. A 200,000-word note made the reading time a four-digit figure.
+MAX_NOTE_CHARS = 20_000
+
+
+def check_note(path: Path, limits: InputLimits) -> None:
+    """Refuse an editor's note longer than MAX_NOTE_CHARS; a missing note is no note."""
+    if not path.is_file():
+        return
+    check_size(path, limits)
+    where = Where(display_path(path))
+    # UTF-8 takes at most 4 bytes a character: a file this large is too long unread.
+    size = path.stat().st_size
+    length = size if size > 4 * MAX_NOTE_CHARS else len(
+        path.read_bytes().decode("utf-8-sig", errors="replace"))
+    if length > MAX_NOTE_CHARS:
+        raise InputError(f"the note is {length:,} characters long; at most {MAX_NOTE_CHARS:,} "
+                         "are accepted", where)
+
+
 def check_models(paths: Iterable[Path], columns: tuple[str, ...], limits: InputLimits) -> None:
     """Refuse inputs that name more than `data.max_models` distinct models, reading as a stream.
 

@@ -56,6 +56,8 @@ def read_table(path: Path, json_records_key: str | None = None) -> Table:
     where = Where(label)
     if not path.exists():
         raise InputError("file not found", where)
+    if path.is_dir():
+        raise InputError("expected a file, found a folder", where)
     fmt = table_format(path)
     if path.stat().st_size == 0:
         raise InputError("the file is empty; expected a header and rows of data", where)

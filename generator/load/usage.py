@@ -13,7 +13,15 @@ import pandas as pd
 
 from generator.errors import InputError, Where, display_path
 from generator.load.tables import FILE, FORMATS, ROW, read_table, require_columns
-from generator.load.values import display_text, parse_counts, parse_texts, parse_weeks, where_of
+from generator.load.values import (
+    check_ids,
+    check_names,
+    display_text,
+    parse_counts,
+    parse_texts,
+    parse_weeks,
+    where_of,
+)
 from generator.load.variants import is_free_variant
 from generator.snapshot import OTHERS, TOTAL, WeekProfile
 
@@ -49,6 +57,10 @@ def usage_files(path: Path) -> list[Path]:
         if not files:
             valid = ", ".join(sorted(FORMATS))
             raise InputError(f"expected usage files ({valid}) in the folder", Where(display_path(path)))
+        for file in files:
+            if file.is_dir():
+                # Skipping it could silently drop a week's drop that was unpacked into a folder.
+                raise InputError("expected a usage file, found a folder", Where(display_path(file)))
         return files
     if not path.exists():
         raise InputError("file not found", Where(display_path(path)))
@@ -79,9 +91,11 @@ def _validated(frame: pd.DataFrame) -> pd.DataFrame:
     for column in COUNTS:
         if column in frame.columns:
             out[column] = parse_counts(frame, column, optional=True)
+    check_ids(frame, "model", out["model"])
     for column in TEXTS:
         if column in frame.columns:
             out[column] = frame[column].map(lambda v: display_text(v) if isinstance(v, str) else None)
+            check_names(frame, column, out[column])
     if "country" in out.columns:
         _check_countries(frame, out["country"])
     if "source" in frame.columns:

@@ -157,6 +157,51 @@ def display_text(text: str) -> str:
     return _CONTROLS.sub("", text).strip()
 
 
+# Longest model id and display name accepted. Real ids are under 80 characters; an id of
+# thousands stalled the PDF layout in time quadratic in its length (issue 14), and a name
+# that long is no name. Both stand in table cells, headings and chart labels.
+MAX_ID = 200
+MAX_NAME = 200
+# An id names the model wherever no name is given: no invisible or direction characters.
+_ID_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def id_problem(model: str) -> str | None:
+    """What is wrong with a model id, or None when it may be used."""
+    if len(model) > MAX_ID:
+        return f"a model id of at most {MAX_ID} characters, got {len(model):,}"
+    if _ID_UNSAFE.search(model):
+        return f"a model id without control, invisible or direction characters, got {model!r}"
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a display name (after `display_text`), or None."""
+    if len(name) > MAX_NAME:
+        return f"a name of at most {MAX_NAME} characters, got {len(name):,}"
+    return None
+
+
+def check_ids(frame: pd.DataFrame, column: str, ids: pd.Series) -> None:
+    """Refuse the first id of a column that `id_problem` finds fault with, naming its cell."""
+    # Column-wise first: a long history holds each id hundreds of times.
+    bad = (ids.str.len() > MAX_ID) | ids.str.contains(_ID_UNSAFE)
+    if bad.any():
+        position = int(np.argmax(bad.to_numpy(dtype=bool)))
+        raise InputError(f"expected {id_problem(str(ids.iat[position]))}",
+                         where_of(frame, position, column))
+
+
+def check_names(frame: pd.DataFrame, column: str, names: pd.Series) -> None:
+    """Refuse the first display name of a column longer than MAX_NAME, naming its cell."""
+    lengths = names.map(lambda v: len(v) if isinstance(v, str) else 0)
+    bad = lengths > MAX_NAME
+    if bad.any():
+        position = int(np.argmax(bad.to_numpy(dtype=bool)))
+        raise InputError(f"expected {name_problem(str(names.iat[position]))}",
+                         where_of(frame, position, column))
+
+
 def where_of(frame: pd.DataFrame, position: int, column: str | None = None) -> Where:
     """Return the place of a row (by position) of a frame read by `read_table`."""
     row = cast(int, frame[ROW].iat[position])  # the ROW column holds line numbers (int64)

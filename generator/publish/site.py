@@ -15,7 +15,7 @@ from generator.errors import InputError, Where, display_path
 from generator.layout import FACTS, FEED, PDF, SITE_FILES
 from generator.publish.links import link_editions
 from generator.publish.posts import export_posts
-from generator.render.environment import environment
+from generator.render.environment import environment, report_template_error
 from generator.report import Report
 
 _WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
@@ -142,11 +142,20 @@ def publish_site(report: Report, out: Path) -> SiteResult:
         "feed_url": f"{report.site_url}{FEED}",
         "feed_name": FEED,
     }
-    linked = link_editions(root, entries, env.get_template("site/edition_nav.html"))
+    try:
+        # Every site file is rendered before any is written: a broken template changes nothing.
+        texts = {name: env.get_template(f"site/{name}").render(context) for name in SITE_FILES}
+        linked = link_editions(root, entries, env.get_template("site/edition_nav.html"))
+    except InputError:
+        raise
+    except Exception as exc:
+        bad_input = report_template_error(exc, report)  # only a report's own template's fault
+        if bad_input is None:
+            raise
+        raise bad_input from None
     posts = export_posts(root, entries)
     written = []
-    for name in SITE_FILES:
-        text = env.get_template(f"site/{name}").render(context)
+    for name, text in texts.items():
         path = root / name
         write_atomic(path, text)
         written.append(path)

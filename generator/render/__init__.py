@@ -16,8 +16,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import MappingProxyType
 
-import jinja2
-
 from generator.errors import InputError
 from generator.render.base import EditionContent, Renderer, TextOutput
 from generator.render.environment import report_template_error
@@ -79,7 +77,12 @@ def render_all(content: EditionContent, folder: Path, names: Iterable[str]) -> t
     for r in chosen:
         try:
             paths = r.render(content, folder)
-        except jinja2.TemplateError as exc:
+        except InputError:
+            raise  # already one line (a refused resource, a missing library)
+        except Exception as exc:
+            # Only errors raised while a report's own template ran (a broken tag, a division
+            # by zero, a filter given the wrong thing) become bad input; any raised by our own
+            # code alone keeps its traceback.
             bad_input = report_template_error(exc, content.report)
             if bad_input is None:
                 raise

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import jinja2.sandbox
 
 from generator.charts.model import Chart
 from generator.errors import InputError, Where, display_path
@@ -45,12 +46,13 @@ def require(module: str, install: str, purpose: str) -> ModuleType:
         ) from None
 
 
-def report_template_error(exc: jinja2.TemplateError, report: Report) -> InputError | None:
+def report_template_error(exc: Exception, report: Report) -> InputError | None:
     """The error as bad input naming the report's own template and line, or None when it arose elsewhere.
 
     A report's templates are written by its editors, so a typo there (an undefined variable,
-    a broken tag) is reported like bad data, in one line; in a built-in template it is a fault
-    of the program and keeps its traceback.
+    a broken tag, a division by zero, an include of itself, an attribute the sandbox refuses)
+    is reported like bad data, in one line; in a built-in template it is a fault of the
+    program and keeps its traceback.
     """
     own = report.templates_dir.resolve()
     place: tuple[str, int | None] | None = None
@@ -66,7 +68,17 @@ def report_template_error(exc: jinja2.TemplateError, report: Report) -> InputErr
     if place is None or not Path(place[0]).resolve().is_relative_to(own):
         return None
     line = f"line {place[1]}: " if place[1] else ""
-    return InputError(f"{line}template error: {exc.message or exc}", Where(display_path(place[0])))
+    return InputError(f"{line}template error: {_describe(exc)}", Where(display_path(place[0])))
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return f"refused by the template sandbox: {exc.message or exc}"
+    if isinstance(exc, jinja2.TemplateError):
+        return str(exc.message or exc)
+    if isinstance(exc, RecursionError):
+        return "templates include or extend each other without end"
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def template_folders(report: Report) -> tuple[Path, ...]:
@@ -89,7 +101,11 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     # "builtin/..." always names the shipped template, so that a report's own template of
     # the same name can extend it instead of itself.
     loaders.append(jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(folders[-1]))}))
-    env = jinja2.Environment(
+    # Sandboxed: a report's own templates are edited by people who must not reach the
+    # process (`cycler.__init__.__globals__.os.environ` would print WEEKLY_SMTP_PASSWORD;
+    # `lipsum.__globals__["os"].popen` would run commands). The built-in templates need
+    # nothing the sandbox refuses.
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=_ESCAPED, default=False),

@@ -144,6 +144,37 @@ def _guard_line_start(line: str) -> str:
     return f"{digits}\\{line[len(digits):]}"
 
 
+# A break opportunity after every BREAK_EVERY characters of an unbroken word, in the page the
+# PDF is made from. WeasyPrint lays a paragraph out line by line, and for each line it lays
+# out only the start of the remaining text when that start holds a break opportunity, else
+# the whole remainder: a word of n characters with none cost time quadratic in n (a
+# 32,000-character word in a note took three minutes). Zero-width spaces give it one every
+# few characters and show nothing; `weekly check` reads them as nothing too.
+BREAK_EVERY = 20
+ZERO_WIDTH_SPACE = "\u200b"
+_SKIPPED = re.compile(r"(<(?:style|script|head)\b.*?</(?:style|script|head)>|<[^>]*>)", re.S | re.I)
+# A character of a word: an entity counts as one, so none is cut in two.
+_WORD_UNIT = re.compile(r"&#?\w+;|[^\s<&\u200b]")
+_LONG_RUN = re.compile(rf"(?:&#?\w+;|[^\s<&\u200b]){{{BREAK_EVERY + 1},}}")
+
+
+def breakable_html(page: str) -> str:
+    """The page with a zero-width space every BREAK_EVERY characters of a longer word.
+
+    Only text between tags is touched, never a tag, an attribute, a stylesheet or the head.
+    """
+    pieces = _SKIPPED.split(page)
+    # split() with one group alternates text, markup, text, ...
+    return "".join(piece if i % 2 else _LONG_RUN.sub(_break_run, piece)
+                   for i, piece in enumerate(pieces))
+
+
+def _break_run(match: re.Match[str]) -> str:
+    units = _WORD_UNIT.findall(match.group())
+    return ZERO_WIDTH_SPACE.join("".join(units[i:i + BREAK_EVERY])
+                                 for i in range(0, len(units), BREAK_EVERY))
+
+
 def yaml_str(value: object) -> str:
     """Quote a value as a YAML double-quoted string that every YAML reader accepts."""
     text = json.dumps(str(value), ensure_ascii=False)

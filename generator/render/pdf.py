@@ -13,6 +13,7 @@ from generator.errors import InputError
 from generator.layout import CHARTS_DIR, PDF
 from generator.render.base import EditionContent, Renderer, TextOutput
 from generator.render.environment import MissingLibrary, require
+from generator.render.filters import breakable_html
 from generator.render.html import html_page
 
 INSTALL = "pip install 'weasyprint>=68' (and the Pango/HarfBuzz system libraries: ./dev setup)"
@@ -28,7 +29,7 @@ def render_pdf(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     if not hasattr(weasyprint, "URLFetcher"):
         raise MissingLibrary(f"--to pdf needs WeasyPrint 68 or newer; install it with `{INSTALL}`")
     # PNG only: WeasyPrint's SVG support is not a browser's, and the PNG bytes are at hand.
-    page = html_page(content, "pdf/article.html", use_svg=False)
+    page = breakable_html(html_page(content, "pdf/article.html", use_svg=False))
     # Charts come from memory, so the PDF needs no other renderer to have run first.
     in_memory = {f"{CHARTS_DIR}/{chart.png_name}": chart.png for chart in content.charts}
     fetcher = _fetcher(weasyprint, folder, in_memory)
