@@ -137,3 +137,15 @@ def test_committed_sample_data_is_what_its_script_writes() -> None:
     module.verify(rows)
     lines = ["date,package,downloads,ecosystem,title", *(",".join(map(str, r)) for r in rows)]
     assert (SAMPLE / "data" / "downloads.csv").read_text(encoding="utf-8").splitlines() == lines
+
+
+def test_an_overlong_item_is_refused_like_a_model_id(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "long"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "usage.csv").write_text(
+        f"week,item,value\n2026-05-04,{'x' * 5000},10\n", encoding="utf-8")
+    (folder / "report.toml").write_text('kind = "usage"\n', encoding="utf-8")
+    assert main(["build", "--report", str(folder), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "usage.csv, row 2, column item" in err and "at most" in err

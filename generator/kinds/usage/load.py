@@ -12,7 +12,15 @@ from generator.errors import InputError
 from generator.load.limits import check_models
 from generator.load.tables import FILE, ROW, read_table, require_columns
 from generator.load.usage import usage_files
-from generator.load.values import display_text, parse_counts, parse_texts, parse_weeks, where_of
+from generator.load.values import (
+    check_ids,
+    check_names,
+    display_text,
+    parse_counts,
+    parse_texts,
+    parse_weeks,
+    where_of,
+)
 from generator.report import Report
 
 REQUIRED = ("week", "item", "value")
@@ -59,9 +67,13 @@ def _validated(raw: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
         "item": parse_texts(raw, columns["item"]),
         "value": parse_counts(raw, columns["value"]),
     })
+    # The same limits as every id and name: a long or invisible one would stall or spoof a page.
+    check_ids(raw, columns["item"], out["item"])
     for field in OPTIONAL:
         column = columns[field]
         out[field] = (raw[column].map(lambda v: display_text(v) if isinstance(v, str) and v.strip()
                                       else None) if column in raw.columns else None)
+        if column in raw.columns:
+            check_names(raw, column, out[field])
     out[FILE], out[ROW] = raw[FILE], raw[ROW]
     return out
