@@ -81,8 +81,8 @@ def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
 
 def history(report_dir: Path, repeat: int) -> dict[str, object]:
     """Seconds to load a long, wide history and compute its last week's facts."""
-    from generator.facts.compute import compute_facts
-    from generator.load import load_snapshot
+    from generator.kinds.llm_usage.facts.compute import compute_facts
+    from generator.kinds.llm_usage.load import load_snapshot
     from generator.report import load_report
 
     report = load_report(report_dir)

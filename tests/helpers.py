@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.facts.compute import compute_facts
-from generator.facts.model import Facts
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.load import load_snapshot
 from generator.report import Report, load_report
 
 Row = tuple[str, str, int]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from generator.facts.compute import compute_facts
-from generator.facts.model import Facts
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.load import load_snapshot
+from generator.kinds.llm_usage.story.build import write_story
 from generator.report import Report, load_report
-from generator.story.build import write_story
 from generator.story.model import Story, plain
 from generator.story.notes import Notes
 

@@ -11,9 +11,9 @@ import io
 from pathlib import Path
 
 from generator.charts.model import Chart
-from generator.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.load import load_snapshot
 from generator.kinds.registry import kind
-from generator.load import load_snapshot
 from generator.render.base import EditionContent
 from generator.report import Report, load_report
 from generator.story.model import Bullet, Meta, Paragraph, Section, Span, Story, Table, plain

@@ -15,7 +15,7 @@ import pytest
 
 from generator.aggregate import aggregate_events
 from generator.cli import main
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.load import load_snapshot
 from generator.report import load_report
 
 pytest.importorskip("duckdb")

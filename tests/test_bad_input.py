@@ -10,7 +10,7 @@ import pytest
 from helpers import Row, facts_of, tree_bytes, usage_csv, week, write_report
 
 from generator.cli import main
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.load import load_snapshot
 from generator.report import load_report
 
 ROWS: list[Row] = [

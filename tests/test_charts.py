@@ -12,9 +12,9 @@ from conftest import ReportFactory
 from helpers import AUTHORS, facts_of, monday, week
 from PIL import Image
 
-from generator.charts import make_charts
 from generator.charts.model import Chart
-from generator.facts.model import Facts
+from generator.kinds.llm_usage.charts import make_charts
+from generator.kinds.llm_usage.facts.model import Facts
 from generator.ledger.numbers import ClaimBook
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from generator.cli import _parser
-from generator.facts import model
+from generator.kinds.llm_usage.facts import model
 from generator.settings import SETTINGS
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ import json
 import pytest
 from helpers import ReportFactory, Row, facts_of, monday, week
 
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.load import load_snapshot
 
 A1, A2, B1, C1 = "acme/a1", "acme/a2", "bolt/b1", "crane/c1"  # CN, CN, US, FR
 OTHERS = "others"

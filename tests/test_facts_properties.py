@@ -11,9 +11,9 @@ from helpers import Row, make_report, monday, week
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.facts.compute import compute_facts
-from generator.facts.model import Facts
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.load import load_snapshot
 
 # Three authors with a country (helpers.AUTHORS), one in no table, and the long tail.
 POOL = (

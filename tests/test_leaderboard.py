@@ -24,12 +24,12 @@ from scenarios import all_text
 
 from generator.check import check_edition
 from generator.cli import main
-from generator.facts.compute import compute_facts
-from generator.facts.model import Facts
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.load import load_snapshot
+from generator.kinds.llm_usage.snapshot import Snapshot
+from generator.kinds.llm_usage.story.build import write_story
 from generator.report import load_report
-from generator.snapshot import Snapshot
-from generator.story.build import write_story
 from generator.story.notes import Notes
 from generator.textblocks import html_blocks, markdown_blocks, pdf_blocks, text_blocks
 

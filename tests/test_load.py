@@ -11,15 +11,15 @@ import pytest
 from helpers import ReportFactory, facts_of, usage_csv, week, write_report
 
 from generator.errors import InputError
-from generator.load import load_snapshot
-from generator.load.catalogue import load_catalogue
-from generator.load.identity import resolver
-from generator.load.names import clean_name, name_from_id
+from generator.kinds.llm_usage.load import load_snapshot
+from generator.kinds.llm_usage.load.catalogue import load_catalogue
+from generator.kinds.llm_usage.load.identity import resolver
+from generator.kinds.llm_usage.load.names import clean_name, name_from_id
+from generator.kinds.llm_usage.load.variants import base_model
+from generator.kinds.llm_usage.snapshot import CatalogueEntry
 from generator.load.tables import read_table
 from generator.load.values import count_or_problem
-from generator.load.variants import base_model
 from generator.report import VariantRules, load_report
-from generator.snapshot import CatalogueEntry
 from generator.weeks import WeekError, iso_label, parse_week
 
 

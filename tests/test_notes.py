@@ -48,14 +48,14 @@ def test_missing_notes_file_means_no_notes(tmp_path: Path) -> None:
 
 
 def test_notes_replace_the_take(tmp_path: Path) -> None:
-    from generator.story.build import write_story
+    from generator.kinds.llm_usage.story.build import write_story
     from tests.scenarios import history, last_week, make_report
 
     rows = history() + last_week(cnlab__alpha=420, cnco__beta=300, uslab__gamma=180,
                                  usco__delta=120, frlab__epsilon=60, others=450)
     report = make_report(tmp_path, rows)
-    from generator.facts.compute import compute_facts
-    from generator.load import load_snapshot
+    from generator.kinds.llm_usage.facts.compute import compute_facts
+    from generator.kinds.llm_usage.load import load_snapshot
 
     facts = compute_facts(load_snapshot(report), load_snapshot(report).weeks[-1], "t")
     story = write_story(facts, report, parse_notes(NOTES.replace("vendor/model-x", "cnlab/alpha")))

@@ -14,7 +14,7 @@ import pytest
 from ops_fixtures import copy_sample
 
 from generator.cli import main
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.load import load_snapshot
 from generator.report import Report
 from generator.weeks import iso_label
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.facts.compute import compute_facts
-from generator.facts.model import Facts, ModelFacts
-from generator.load import load_snapshot
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
+from generator.kinds.llm_usage.load import load_snapshot
+from generator.kinds.llm_usage.snapshot import OTHERS, Snapshot
 from generator.report import Report, load_report
-from generator.snapshot import OTHERS, Snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 LATEST = dt.date(2026, 5, 18)

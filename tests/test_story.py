@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.check import resolve
-from generator.facts.model import Facts
+from generator.kinds.llm_usage.facts.model import Facts
 from generator.ledger.numbers import render
 from generator.story.model import Story
 from tests.scenarios import all_text, history, last_week, story_for
@@ -142,10 +142,10 @@ def test_takeaways_count_and_headline_length(tmp_path: Path) -> None:
 
 
 def _sample_stories() -> list[tuple[Facts, Story]]:
-    from generator.facts.compute import compute_facts
-    from generator.load import load_snapshot
+    from generator.kinds.llm_usage.facts.compute import compute_facts
+    from generator.kinds.llm_usage.load import load_snapshot
+    from generator.kinds.llm_usage.story.build import write_story
     from generator.report import load_report
-    from generator.story.build import write_story
     from generator.story.notes import load_notes
 
     report = load_report(None)

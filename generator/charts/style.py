@@ -22,6 +22,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
+from generator.ledger.numbers import MINUS, render, token_unit
+from generator.story.phrases import token_decimals
+
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
@@ -248,3 +251,12 @@ def svg_bytes(fig: Figure) -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return out.getvalue()
+
+def short_tokens(value: float, decimals: int = 2, signed: bool = False) -> str:
+    """'3.69T', '876B', '+2.5T': the figure as the text rounds it, with the unit's letter."""
+    unit = token_unit(value)
+    figure = render(abs(value), f"tokens:{unit}:{token_decimals(value, decimals)}")
+    text = figure + (unit if unit != "N" else "")
+    if signed and float(figure) != 0:
+        return ("+" if value > 0 else MINUS) + text
+    return text

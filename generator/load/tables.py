@@ -194,3 +194,21 @@ def require_columns(frame: pd.DataFrame, label: str, required: tuple[str, ...]) 
                 f"(found {present})",
                 Where(label, 1),
             )
+
+def usage_files(path: Path) -> list[Path]:
+    """Return the file, or the usage files of a folder of weekly drops in name order."""
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.suffix.lower() in FORMATS and not p.name.startswith(".")
+        )
+        if not files:
+            valid = ", ".join(sorted(FORMATS))
+            raise InputError(f"expected usage files ({valid}) in the folder", Where(display_path(path)))
+        for file in files:
+            if file.is_dir():
+                # Skipping it could silently drop a week's drop that was unpacked into a folder.
+                raise InputError("expected a usage file, found a folder", Where(display_path(file)))
+        return files
+    if not path.exists():
+        raise InputError("file not found", Where(display_path(path)))
+    return [path]

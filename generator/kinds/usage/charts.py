@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from matplotlib.figure import Figure
 
 from generator.charts import style
-from generator.charts.draw import short_tokens
 from generator.charts.model import Chart
+from generator.charts.style import short_tokens
 from generator.kinds.usage.facts import UsageFacts
 from generator.ledger import Claim, ClaimBook
 from generator.report import Report, Words

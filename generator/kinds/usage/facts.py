@@ -11,11 +11,11 @@ from typing import Any, cast
 
 import pandas as pd
 
-from generator.facts.series import change_pct, growth_streak, share_pct, streak
 from generator.kinds.usage.load import UsageData
 from generator.ledger import Claim
 from generator.ledger.names import names_with_digits
 from generator.report import Report
+from generator.series import change_pct, growth_streak, share_pct, streak
 from generator.weeks import iso_label
 
 HISTORY_WEEKS = 26

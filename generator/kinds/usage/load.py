@@ -10,8 +10,7 @@ import pandas as pd
 
 from generator.errors import InputError
 from generator.load.limits import check_models
-from generator.load.tables import FILE, ROW, read_table, require_columns
-from generator.load.usage import usage_files
+from generator.load.tables import FILE, ROW, read_table, require_columns, usage_files
 from generator.load.values import (
     check_ids,
     check_names,

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
-from generator.facts.model import Facts, ModelFacts
+from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
+from generator.kinds.llm_usage.story.scope import Scope
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.phrases import (
     capitalise,
@@ -20,7 +21,6 @@ from generator.story.phrases import (
     tokens,
     weeks_phrase,
 )
-from generator.story.scope import Scope
 
 HEADLINE_LIMIT = 72
 

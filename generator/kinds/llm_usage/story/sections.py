@@ -3,7 +3,8 @@ and the declining side. Each writer returns None when the week's data does not s
 
 from __future__ import annotations
 
-from generator.facts.model import Facts, ModelFacts
+from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
+from generator.kinds.llm_usage.story.scope import Scope
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.phrases import (
@@ -20,7 +21,6 @@ from generator.story.phrases import (
     tokens,
     weeks_phrase,
 )
-from generator.story.scope import Scope
 
 
 def _m(model: ModelFacts) -> str:

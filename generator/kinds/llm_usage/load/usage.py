@@ -11,8 +11,10 @@ from typing import cast
 
 import pandas as pd
 
-from generator.errors import InputError, Where, display_path
-from generator.load.tables import FILE, FORMATS, ROW, read_table, require_columns
+from generator.errors import InputError, display_path
+from generator.kinds.llm_usage.load.variants import is_free_variant
+from generator.kinds.llm_usage.snapshot import OTHERS, TOTAL, WeekProfile
+from generator.load.tables import FILE, ROW, read_table, require_columns, usage_files
 from generator.load.values import (
     check_ids,
     check_names,
@@ -22,8 +24,6 @@ from generator.load.values import (
     parse_weeks,
     where_of,
 )
-from generator.load.variants import is_free_variant
-from generator.snapshot import OTHERS, TOTAL, WeekProfile
 
 REQUIRED = ("week", "model", "tokens")
 COUNTS = ("requests", "prompt_tokens", "completion_tokens")
@@ -48,23 +48,6 @@ class Usage:
     profiles: dict[dt.date, WeekProfile]
 
 
-def usage_files(path: Path) -> list[Path]:
-    """Return the file, or the usage files of a folder of weekly drops in name order."""
-    if path.is_dir():
-        files = sorted(
-            p for p in path.iterdir() if p.suffix.lower() in FORMATS and not p.name.startswith(".")
-        )
-        if not files:
-            valid = ", ".join(sorted(FORMATS))
-            raise InputError(f"expected usage files ({valid}) in the folder", Where(display_path(path)))
-        for file in files:
-            if file.is_dir():
-                # Skipping it could silently drop a week's drop that was unpacked into a folder.
-                raise InputError("expected a usage file, found a folder", Where(display_path(file)))
-        return files
-    if not path.exists():
-        raise InputError("file not found", Where(display_path(path)))
-    return [path]
 
 
 def load_usage(path: Path, resolve: Callable[[str], str]) -> Usage:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.load.variants import base_model, renamed, without_date_mark
+from generator.kinds.llm_usage.load.variants import base_model, renamed, without_date_mark
+from generator.kinds.llm_usage.snapshot import CatalogueEntry
 from generator.report import VariantRules
-from generator.snapshot import CatalogueEntry
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The `llm-usage` kind: weekly tokens per LLM model, with a model catalogue and authors.
 
-Its stages live in `generator.load` (inputs), `generator.facts` (figures), `generator.story`
-(article) and `generator.charts` (charts); this module is the one place that joins them.
+Its stages are the packages beside this module: `load` (usage, catalogue and authors into a
+`Snapshot`), `facts` (the week's figures), `story` (the article) and `charts`; this module is
+the one place that joins them into the `Kind` the engine finds by name.
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from generator.charts import make_charts
 from generator.charts.model import Chart
-from generator.facts.compute import compute_facts
-from generator.facts.model import Facts
 from generator.kinds.base import Digest, Kind
+from generator.kinds.llm_usage.charts import make_charts
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.load import load_snapshot
+from generator.kinds.llm_usage.snapshot import Snapshot
+from generator.kinds.llm_usage.story.build import write_story
 from generator.ledger import Claim, ClaimBook
-from generator.load import load_snapshot
 from generator.report import Report
-from generator.snapshot import Snapshot
-from generator.story.build import write_story
 from generator.story.model import Story
 from generator.story.notes import Notes
 

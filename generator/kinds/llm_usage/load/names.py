@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from generator.kinds.llm_usage.load.variants import without_date_mark
 from generator.load.values import display_text
-from generator.load.variants import without_date_mark
 
 # "Anthropic: Claude Sonnet 4": a maker prefix as catalogues and leaderboards write it.
 _MAKER_PREFIX = re.compile(r"^[^:()]{1,40}:\s+(?=\S)")

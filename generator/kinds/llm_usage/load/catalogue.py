@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 
 from generator.errors import InputError, Where
-from generator.load.names import clean_name
+from generator.kinds.llm_usage.load.names import clean_name
+from generator.kinds.llm_usage.load.variants import base_model, variant_marks
+from generator.kinds.llm_usage.snapshot import CatalogueEntry
 from generator.load.tables import FILE, ROW, read_table, require_columns
 from generator.load.values import display_text, id_problem, name_problem
-from generator.load.variants import base_model, variant_marks
 from generator.report import VariantRules
-from generator.snapshot import CatalogueEntry
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}

@@ -10,9 +10,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from generator.countries import country_adjective, country_name
-from generator.facts.frames import Frames, build_frames, comparable, require_week
-from generator.facts.model import (
+from generator.kinds.llm_usage.countries import country_adjective, country_name
+from generator.kinds.llm_usage.facts.frames import Frames, build_frames, comparable, require_week
+from generator.kinds.llm_usage.facts.model import (
     Arrival,
     CoverageFacts,
     CoverageKind,
@@ -24,11 +24,11 @@ from generator.facts.model import (
     TotalFacts,
     WeekPoint,
 )
-from generator.facts.movers import movers
-from generator.facts.series import change_pct, growth_streak, share_pct, streak
-from generator.facts.source import source_facts
-from generator.load.names import clean_name, name_from_id
-from generator.snapshot import CatalogueEntry, Snapshot
+from generator.kinds.llm_usage.facts.movers import movers
+from generator.kinds.llm_usage.facts.source import source_facts
+from generator.kinds.llm_usage.load.names import clean_name, name_from_id
+from generator.kinds.llm_usage.snapshot import CatalogueEntry, Snapshot
+from generator.series import change_pct, growth_streak, share_pct, streak
 from generator.weeks import iso_label
 
 HISTORY_WEEKS = 26

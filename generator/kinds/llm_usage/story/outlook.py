@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from generator.facts.model import Facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.story.scope import Scope, level_within_rounding
 from generator.ledger.numbers import ClaimBook
 from generator.story.model import Bullet, Section, Span, paragraph
 from generator.story.notes import Notes
 from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
-from generator.story.scope import Scope, level_within_rounding
 
 
 def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.facts.model import CoverageKind, SourceFacts
-from generator.snapshot import Snapshot, WeekProfile
+from generator.kinds.llm_usage.facts.model import CoverageKind, SourceFacts
+from generator.kinds.llm_usage.snapshot import Snapshot, WeekProfile
 
 # A list longer than any of this many weeks before it is a new list, not a week's flicker
 # (real leaderboards publish 9 rows one week and 10 the next) ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.facts.model import Facts
+from generator.kinds.llm_usage.facts.model import Facts
 from generator.ledger.numbers import ClaimBook
 
 

@@ -21,10 +21,11 @@ from generator.charts.style import (
     NEW,
     OTHER_AREA,
     SERIES,
+    short_tokens,
 )
-from generator.facts.model import Facts, ModelFacts, Mover, RegionFacts
-from generator.ledger.numbers import MINUS, UNITS, render, token_unit, unit_word
-from generator.story.phrases import ARRIVAL_LABELS, token_decimals
+from generator.kinds.llm_usage.facts.model import Facts, ModelFacts, Mover, RegionFacts
+from generator.ledger.numbers import UNITS, render, token_unit, unit_word
+from generator.story.phrases import ARRIVAL_LABELS
 
 TITLES = {
     "total": "Total weekly volume",
@@ -48,14 +49,6 @@ GAP = "\u2002"
 WIDE_GAP = "\u2003"
 
 
-def short_tokens(value: float, decimals: int = 2, signed: bool = False) -> str:
-    """'3.69T', '876B', '+2.5T': the figure as the text rounds it, with the unit's letter."""
-    unit = token_unit(value)
-    figure = render(abs(value), f"tokens:{unit}:{token_decimals(value, decimals)}")
-    text = figure + (unit if unit != "N" else "")
-    if signed and float(figure) != 0:
-        return ("+" if value > 0 else MINUS) + text
-    return text
 
 
 def clip(name: str, limit: int = NAME_CHARS) -> str:

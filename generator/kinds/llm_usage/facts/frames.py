@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import InputError, Where
-from generator.snapshot import OTHERS, Snapshot
+from generator.kinds.llm_usage.snapshot import OTHERS, Snapshot
 from generator.weeks import iso_label
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from generator.facts.frames import Frames, comparable
-from generator.facts.model import Departure, Mover, MoversFacts
-from generator.facts.series import change_pct
+from generator.kinds.llm_usage.facts.frames import Frames, comparable
+from generator.kinds.llm_usage.facts.model import Departure, Mover, MoversFacts
+from generator.series import change_pct
 
 LIST_LENGTH = 5
 # A relative change on a tiny base says little; only models above this share of last week's

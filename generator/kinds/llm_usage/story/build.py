@@ -5,13 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from generator.facts.model import Facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.story.angles import candidate_angles, choose_angle, opening
+from generator.kinds.llm_usage.story.outlook import ahead_section, developers_section, take_bullets
+from generator.kinds.llm_usage.story.scope import Scope, within_rounding
+from generator.kinds.llm_usage.story.sections import (
+    arrivals_sentence,
+    cost_section,
+    declining_section,
+    model_section,
+    notable_models,
+    rankings_section,
+    regional_section,
+    shown_models,
+    technical_section,
+)
 from generator.ledger.numbers import ClaimBook
 from generator.report import Report
-from generator.story.angles import candidate_angles, choose_angle, opening
 from generator.story.model import Bullet, Meta, Section, Story, paragraph, plain
 from generator.story.notes import Notes
-from generator.story.outlook import ahead_section, developers_section, take_bullets
 from generator.story.phrases import (
     capitalise,
     change_noun,
@@ -22,18 +34,6 @@ from generator.story.phrases import (
     title_case,
     tokens,
     weeks_phrase,
-)
-from generator.story.scope import Scope, within_rounding
-from generator.story.sections import (
-    arrivals_sentence,
-    cost_section,
-    declining_section,
-    model_section,
-    notable_models,
-    rankings_section,
-    regional_section,
-    shown_models,
-    technical_section,
 )
 
 WORDS_PER_MINUTE = 200

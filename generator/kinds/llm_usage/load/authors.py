@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 from generator.errors import InputError
+from generator.kinds.llm_usage.snapshot import Author
 from generator.load.tables import read_table, require_columns
 from generator.load.values import display_text, name_problem, where_of
 from generator.resources import default_authors_file
-from generator.snapshot import Author
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
