@@ -377,7 +377,7 @@ def test_check_of_a_broken_edition(case: str, edition: Path, tmp_path: Path,
 def test_a_number_word_alone_is_prose(edition: Path, tmp_path: Path) -> None:
     # Found by the generated templates: "Zeroth" alone in a paragraph was taken for a claim's
     # number word and failed the check (exit 1).
-    text = (edition / "article.md").read_bytes() + "\n\nZeroth\n\nSeventh.\n".encode()
+    text = (edition / "article.md").read_bytes() + b"\n\nZeroth\n\nSeventh.\n"
     assert check_edition(_broken(edition, tmp_path, "article.md", text)).ok
 
 
