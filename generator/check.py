@@ -211,7 +211,10 @@ class _Ledger:
         """Whether a number word reads as its claim; None when it stands in no claimed sentence."""
         context = _words(window)
         shape = _blank_number_words(context)
-        if not any(shape in s for s in self.word_shapes):
+        # A number word with no word beside it in its sentence ("Seventh" alone in a report's
+        # own template) has nothing to tie it to a claim: its blank shape "#" lies in every
+        # claimed sentence, so it would be taken for any of them.
+        if not shape.replace("#", "").strip() or not any(shape in s for s in self.word_shapes):
             return None
         return any(context in s for s in self.word_sentences)
 

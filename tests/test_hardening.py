@@ -374,6 +374,13 @@ def test_check_of_a_broken_edition(case: str, edition: Path, tmp_path: Path,
     assert_mentions(one_line(capsys, main(["check", str(copy)])), f"e/{name}", needle)
 
 
+def test_a_number_word_alone_is_prose(edition: Path, tmp_path: Path) -> None:
+    # Found by the generated templates: "Zeroth" alone in a paragraph was taken for a claim's
+    # number word and failed the check (exit 1).
+    text = (edition / "article.md").read_bytes() + b"\n\nZeroth\n\nSeventh.\n"
+    assert check_edition(_broken(edition, tmp_path, "article.md", text)).ok
+
+
 # ---------------------------------------------------------------- weekly aggregate (LOW)
 
 def test_aggregate_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
