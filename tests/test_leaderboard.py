@@ -28,7 +28,9 @@ from generator.kinds.llm_usage.facts.compute import compute_facts
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.load import load_snapshot
 from generator.kinds.llm_usage.snapshot import Snapshot
+from generator.kinds.llm_usage.story.angles import candidate_angles
 from generator.kinds.llm_usage.story.build import write_story
+from generator.ledger import ClaimBook
 from generator.report import load_report
 from generator.story.notes import Notes
 from generator.textblocks import html_blocks, markdown_blocks, pdf_blocks, text_blocks
@@ -314,3 +316,16 @@ def test_a_lead_within_the_rounding_is_a_dead_heat(report_factory: ReportFactory
     text = all_text(write_story(facts, report, Notes()))
     assert "are level within the source's rounding" in text
     assert not re.search(r"\bleads .{1,40} by .{1,20} tokens, a gap of", text)
+
+
+def test_a_small_record_is_told_in_its_own_unit(report_factory: ReportFactory) -> None:
+    # Issue 14's "Hits a Record 0 Trillion Tokens": the unit follows the figure.
+    rows = [(scenario_week(i), model, int(tokens * (1 + 0.1 * i)))
+            for i in range(4) for model, tokens in (("acme/a1", 3_000_000_000),
+                                                   ("bolt/b1", 2_000_000_000),
+                                                   ("others", 1_000_000_000))]
+    facts = facts_of(report_factory(rows), scenario_week(3))
+    assert facts.total.is_record and facts.total.growth_streak_weeks == 3
+    record = next(a for a in candidate_angles(facts, 0) if a.kind == "record_total")
+    headline = record.headline(ClaimBook())
+    assert "Hits a Record 7.8 Billion Tokens" in headline, headline
