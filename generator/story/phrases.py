@@ -11,9 +11,6 @@ from generator.ledger.numbers import NBSP, UNITS, ClaimBook, article_for, token_
 
 T = TypeVar("T")
 
-# How a table or chart marks a model that was not listed the week before (facts' `arrival`).
-ARRIVAL_LABELS = {"launch": "launch", "new": "entered", "return": "back"}
-
 
 def pick(options: Sequence[T], week_index: int, salt: int = 0) -> T:
     """Choose a wording by the week's number, so consecutive weeks never share a variant."""

@@ -15,10 +15,9 @@ from generator.charts import style
 from generator.charts.model import Chart
 from generator.kinds.llm_usage.charts import draw
 from generator.kinds.llm_usage.facts.model import Facts
-from generator.kinds.llm_usage.story.scope import Scope
+from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope
 from generator.ledger.numbers import ClaimBook
 from generator.story.phrases import (
-    ARRIVAL_LABELS,
     change_verb,
     join_list,
     pct,

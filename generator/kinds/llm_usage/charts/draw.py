@@ -24,8 +24,8 @@ from generator.charts.style import (
     short_tokens,
 )
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts, Mover, RegionFacts
+from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS
 from generator.ledger.numbers import UNITS, render, token_unit, unit_word
-from generator.story.phrases import ARRIVAL_LABELS
 
 TITLES = {
     "total": "Total weekly volume",

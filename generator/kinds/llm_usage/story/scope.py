@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.ledger.numbers import ClaimBook
 
+# How a table or chart marks a model that was not listed the week before (facts' `arrival`).
+ARRIVAL_LABELS = {"launch": "launch", "new": "entered", "return": "back"}
+
 
 def within_rounding(facts: Facts) -> bool:
     """Whether the total's change is no larger than the source's rounding can make it."""

@@ -4,11 +4,10 @@ and the declining side. Each writer returns None when the week's data does not s
 from __future__ import annotations
 
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
-from generator.kinds.llm_usage.story.scope import Scope
+from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.phrases import (
-    ARRIVAL_LABELS,
     capitalise,
     change_noun,
     change_verb,
