@@ -196,3 +196,16 @@ def test_hostile_text_stays_inert(tmp_path: Path) -> None:
     assert text.startswith(HOSTILE + "\n")  # literal: plain text is not markup
     assert "javascript:" not in text
     assert f"- {HOSTILE}: {HOSTILE}" in " ".join(text.split())
+
+
+def test_the_digest_carries_the_lede_and_the_take(email_html: str, email_txt: str) -> None:
+    # Issue 16, item 7: a reader of the digest alone gets the opening and the take, not only
+    # the takeaways; both parts, in the article's order.
+    flat_html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", email_html)).replace("\u00a0", " ")
+    flat_txt = re.sub(r"\s+", " ", email_txt).replace("\u00a0", " ")
+    for flat in (flat_html, flat_txt):
+        lede = flat.find("According to OpenRouter data, models on the platform processed 36.1")
+        takeaways = flat.lower().find("key takeaways")
+        take = flat.lower().find("ledger's take")
+        advice = flat.find("Actionable Advice")
+        assert -1 < lede < takeaways < take < advice, (lede, takeaways, take, advice)
