@@ -137,9 +137,10 @@ def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
     unattributed = cov.others_tokens + cov.unknown_country_tokens
     if unattributed and not scope.is_list:
         out.append(book.sentence(
+            f"A country could be given to "
             f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of the "
-            "volume could be given a country; the rest sits in the long tail or with makers of "
-            "unknown origin and is left out of the country totals."))
+            "volume; the rest sits in the long tail or with makers of unknown origin and is left "
+            "out of the country totals."))
     if cov.rounded_figures and not facts.source.changed_this_week:
         out.append(book.sentence(
             "The source rounds its figures, so small changes may be rounding rather than "

@@ -320,7 +320,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
         text = book.sentence(
             f"The top {book.num('market.top_n', n, 'card')} "
             f"{plural(n, 'model')} took {pct(book, 'market.top_n_share_pct', share, 1)} of all "
-            f"tokens; {makers} {'is' if tracked == 1 else 'are'} broken out this week.")
+            f"tokens; this week {makers} {'is' if tracked == 1 else 'are'} broken out.")
     table = Table("The most-used models this week",
                   ("Rank", "Model", "Maker", "Tokens", "Change", "Share"), tuple(rows),
                   (True, False, False, True, True, True))
@@ -402,10 +402,11 @@ def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
             "this week is not published."))))
     m = facts.movers
     declining = book.num("movers.declining_models", m.declining_models, "card")
+    # House style: no sentence opens with a numeral ("21 models lost ...").
     counted = (f"Of the models listed in both weeks, {declining}" if scope.is_list else
-               f"{capitalise(declining)} {plural(m.declining_models, 'model')}")
+               f"This week {declining} {plural(m.declining_models, 'model')}")
     intro = book.sentence(
-        f"{counted} lost volume this week and "
+        f"{counted} lost volume{'' if not scope.is_list else ' this week'} and "
         f"{book.num('movers.growing_models', m.growing_models, 'card')} gained."
         + (" The largest falls, and the models that left:" if departures and losers else
            " The largest falls:" if losers else " The models that left:"))
