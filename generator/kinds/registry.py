@@ -24,9 +24,8 @@ if TYPE_CHECKING:
 GROUP = "weekly.kinds"
 BUILTIN = MappingProxyType({"llm-usage": "generator.kinds.llm_usage:KIND",
                             "usage": "generator.kinds.usage:KIND"})
-DEFAULT = "llm-usage"
 
-__all__ = ["DEFAULT", "GROUP", "available", "kind", "require"]
+__all__ = ["GROUP", "available", "kind", "require"]
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from generator.errors import InputError, Where, display_path
 from generator.load.limits import check_size
 from generator.load.values import display_text
 from generator.report import InputLimits
-from generator.story.model import Paragraph, Span
+from generator.story.model import Bullet, Paragraph, Span
 from generator.story.phrases import slugify
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -111,3 +111,23 @@ def load_notes(folder: Path, iso_week: str, limits: InputLimits | None = None) -
         return parse_notes(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         raise InputError("expected UTF-8 text", Where(display_path(path))) from None
+
+
+# The take's three parts, in order: (notes key, emoji, label).
+TAKE_PARTS = (("why", "🔥", "Why This Matters"), ("risks", "⚠️", "Limitations & Risks"),
+              ("advice", "💡", "Actionable Advice"))
+
+
+def take_with_notes(auto: dict[str, list[str]], notes: Notes) -> tuple[Bullet, ...]:
+    """The take: each part's machine sentences, then the editor's notes for it (which replace
+    the machine's when the note says so); a part left empty is left out."""
+    bullets = []
+    for key, emoji, label in TAKE_PARTS:
+        body: list[Span] = [] if key in notes.replace else [Span(" ".join(auto.get(key, ())))]
+        for note in notes.take.get(key, ()):
+            if body:
+                body.append(Span(" "))
+            body.extend(note)
+        if body:
+            bullets.append(Bullet(label, tuple(body), emoji))
+    return tuple(bullets)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -10,6 +11,11 @@ from typing import TypeVar
 from generator.ledger.numbers import NBSP, UNITS, ClaimBook, article_for, token_unit, unit_word
 
 T = TypeVar("T")
+
+
+def week_index(week: str) -> int:
+    """Weeks since 1970-01-05, the first Monday of the epoch: picks this week's wording."""
+    return (dt.date.fromisoformat(week) - dt.date(1970, 1, 5)).days // 7
 
 
 def pick(options: Sequence[T], week_index: int, salt: int = 0) -> T:

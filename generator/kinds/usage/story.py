@@ -6,7 +6,6 @@ week's total. Every figure goes through the claim book, as in every kind.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ from dataclasses import dataclass
 from generator.kinds.usage.facts import Item, UsageFacts
 from generator.ledger import ClaimBook
 from generator.report import Report, Words
-from generator.story.model import Bullet, Meta, Section, Span, Story, Table, paragraph, plain
-from generator.story.notes import Notes
+from generator.story.model import Bullet, Meta, Section, Story, Table, paragraph, plain
+from generator.story.notes import Notes, take_with_notes
 from generator.story.phrases import (
     capitalise,
     change_noun,
@@ -26,6 +25,7 @@ from generator.story.phrases import (
     slugify,
     title_case,
     tokens,
+    week_index,
     weeks_phrase,
 )
 
@@ -243,25 +243,14 @@ def _take(facts: UsageFacts, book: ClaimBook, report: Report, notes: Notes) -> t
             "Treat a single week as a signal to watch, and look for a move that lasts before "
             "acting on it.")],
     }
-    parts = (("why", "🔥", "Why This Matters"), ("risks", "⚠️", "Limitations & Risks"),
-             ("advice", "💡", "Actionable Advice"))
-    bullets = []
-    for key, emoji, label in parts:
-        body: list[Span] = [] if key in notes.replace else [Span(" ".join(auto[key]))]
-        for note in notes.take.get(key, ()):
-            if body:
-                body.append(Span(" "))
-            body.extend(note)
-        if body:
-            bullets.append(Bullet(label, tuple(body), emoji))
-    return tuple(bullets)
+    return take_with_notes(auto, notes)
 
 
 def write_usage_story(facts: UsageFacts, report: Report, notes: Notes) -> Story:
     """The article of one week."""
     book = ClaimBook()
     words = report.words
-    w = (dt.date.fromisoformat(facts.week) - dt.date(1970, 1, 5)).days // 7
+    w = week_index(facts.week)
     angles = _angles(facts, words, w)
     angle = angles[0]
     headline = book.sentence(angle.headline(book))

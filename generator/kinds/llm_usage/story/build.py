@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 from generator.kinds.llm_usage.facts.model import Facts
@@ -33,16 +32,12 @@ from generator.story.phrases import (
     signed_pct,
     title_case,
     tokens,
+    week_index,
     weeks_phrase,
 )
 
 WORDS_PER_MINUTE = 200
 
-
-
-def week_index(facts: Facts) -> int:
-    """Weeks since 1970-01-05, the first Monday of the epoch: picks this week's wording."""
-    return (dt.date.fromisoformat(facts.week) - dt.date(1970, 1, 5)).days // 7
 
 
 def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list[str]:
@@ -179,7 +174,7 @@ def _words(parts: list[str]) -> int:
 def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     """Write the article for one week; every figure goes through the claim book."""
     book = ClaimBook(significant=facts.source.significant_figures)
-    w = week_index(facts)
+    w = week_index(facts.week)
     angle = choose_angle(facts, w)
     headline = book.sentence(title_case(angle.headline(book)))
     others = [a for a in candidate_angles(facts, w) if a.kind != angle.kind]

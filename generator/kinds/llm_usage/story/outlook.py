@@ -8,8 +8,8 @@ from typing import cast
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.scope import Scope, level_within_rounding
 from generator.ledger.numbers import ClaimBook
-from generator.story.model import Bullet, Section, Span, paragraph
-from generator.story.notes import Notes
+from generator.story.model import Bullet, Section, paragraph
+from generator.story.notes import Notes, take_with_notes
 from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
 
 
@@ -202,18 +202,5 @@ def take_bullets(
         "coding and long documents, before moving traffic.",
         f"Put {listed} through your own evaluation set, on the tasks that cost you most, and "
         "compare quality per dollar before switching."], w))]
-    parts = [
-        ("why", "🔥", "Why This Matters", why_auto),
-        ("risks", "⚠️", "Limitations & Risks", caveats(facts, book, source, w)),
-        ("advice", "💡", "Actionable Advice", advice_auto),
-    ]
-    bullets = []
-    for key, emoji, label, auto in parts:
-        body: list[Span] = [] if key in notes.replace else [Span(" ".join(auto))]
-        for note in notes.take.get(key, ()):
-            if body:
-                body.append(Span(" "))
-            body.extend(note)
-        if body:
-            bullets.append(Bullet(label, tuple(body), emoji))
-    return tuple(bullets)
+    return take_with_notes({"why": why_auto, "risks": caveats(facts, book, source, w),
+                            "advice": advice_auto}, notes)
