@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import InputError, Where, display_path
 from generator.kinds.registry import require as require_kind
+from generator.ledger.numbers import NumberStyle
 from generator.resources import sample_report_dir
 from generator.settings import SETTINGS, is_declared
 
@@ -111,6 +112,7 @@ class Report:
     schedule: Schedule = field(default_factory=Schedule)
     email: EmailSettings = field(default_factory=EmailSettings)
     limits: InputLimits = field(default_factory=InputLimits)
+    style: NumberStyle = field(default_factory=NumberStyle)
 
     @property
     def templates_dir(self) -> Path:
@@ -178,6 +180,9 @@ def _check_values(v: dict[str, Any], where: Where) -> None:
         raise InputError(f"setting 'language' expected a language tag such as 'en' or 'pt-BR', "
                          f"got {v['language']!r}", where)
     _check_site_url(v["site_url"], where)
+    if not 0 <= v["style.decimals"] <= 2:
+        raise InputError(f"setting 'style.decimals' expected a whole number from 0 to 2, "
+                         f"got {v['style.decimals']!r}", where)
     merge = v["variants.merge"]
     if not all(isinstance(s, str) and s.strip() and len(s) <= MAX_TEXT for s in merge):
         raise InputError(f"setting 'variants.merge' expected a list of id suffixes such as "
@@ -270,6 +275,8 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
             catalogue_join=bool(v["variants.catalogue_join"]),
         ),
         schedule=_schedule(folder, v),
+        style=NumberStyle(percent_space=bool(v["style.percent_space"]),
+                          decimals=int(v["style.decimals"])),
         email=EmailSettings(
             sender=v["email.from"],
             reply_to=v["email.reply_to"],

@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("variants.catalogue_join", True,
             "Join usage ids to the catalogue by `id`, then `canonical_slug`, then with a date mark "
             "removed, and count ids that reach one entry as one model."),
+    Setting("style.percent_space", False,
+            "House style: `false` writes \"13.5%\"; `true` puts a no-break space before the sign."),
+    Setting("style.decimals", 1,
+            "House style: decimals of every share and change, in text and tables alike (0 to 2); "
+            "changes between rounded source figures are always whole percents."),
     Setting("schedule.day", "monday", "Weekday on which `weekly schedule` runs the edition."),
     Setting("schedule.time", "09:00", "Local time (HH:MM) of the weekly run."),
     Setting("schedule.timezone", "UTC", "IANA time zone of the schedule and of week boundaries."),

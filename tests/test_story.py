@@ -161,10 +161,11 @@ def test_sample_edition_states_the_design_facts() -> None:
     (_, _), (facts, story) = _sample_stories()
     text = all_text(story)
     for phrase in (
-        "36.1 trillion", "a 13.5\u00a0% rise", "seventh consecutive week of growth",
-        "14.19 trillion", "27.49\u00a0% rise", "3.2 trillion", "24.53\u00a0% fall",
+        # The design's figures in the house style: "13.5%", one decimal for changes.
+        "36.1 trillion", "a 13.5% rise", "seventh consecutive week of growth",
+        "14.19 trillion", "27.5% rise", "3.2 trillion", "24.5% fall",
         "sixth consecutive week", "top four", "DeepSeek-V4-Flash", "3.69 trillion",
-        "a 19\u00a0% rise", "three straight weeks", "2.94 trillion", "down 3\u00a0%",
+        "a 19.0% rise", "three straight weeks", "2.94 trillion", "down 3.0%",
         "MiniMax-M3 entered at number 3 in its first week", "2.5 trillion", "1M-token",
     ):
         assert phrase in text, phrase

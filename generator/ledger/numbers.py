@@ -128,6 +128,20 @@ def article_for(rendered: str) -> str:
 
 
 
+@dataclass(frozen=True)
+class NumberStyle:
+    """The house style of percentages (report settings `style.*`)."""
+
+    # "13.5%" as the reference article writes it; True gives "13.5 %" with a no-break space.
+    percent_space: bool = False
+    # Decimals of shares and changes, in text and tables alike.
+    decimals: int = 1
+
+    @property
+    def percent_sign(self) -> str:
+        return f"{NBSP}%" if self.percent_space else "%"
+
+
 @dataclass
 class ClaimBook:
     """Collects the claims of one story as it is written: numbers first, then their sentence.
@@ -139,6 +153,7 @@ class ClaimBook:
     # The significant figures the source's figures carry when it rounds them (None: exact);
     # no token count is then shown more precisely, and changes are shown in whole percents.
     significant: int | None = None
+    style: NumberStyle = field(default_factory=NumberStyle)
     claims: list[Claim] = field(default_factory=list)
     _pending: list[tuple[str, str, str, Any]] = field(default_factory=list)
 
@@ -148,9 +163,17 @@ class ClaimBook:
         self._pending.append((fact, spec, rendered, value))
         return rendered
 
-    def change_decimals(self, wanted: int) -> int:
+    def change_decimals(self) -> int:
         """Decimals for a percentage change: whole percents between rounded figures."""
-        return 0 if self.significant is not None else wanted
+        return 0 if self.significant is not None else self.style.decimals
+
+    def share_decimals(self) -> int:
+        """Decimals for a share of a total."""
+        return self.style.decimals
+
+    def percent(self, rendered: str) -> str:
+        """A rendered percentage with the house style's sign: "13.5%"."""
+        return rendered + self.style.percent_sign
 
     def sentence(self, text: str) -> str:
         """Attach the held figures to this sentence and return it unchanged."""

@@ -134,7 +134,7 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
             lambda book: book.sentence(
                 f"{top.name} became the most-used model{Scope.of(facts).among(book)} this week "
                 f"with {tokens(book, 'models.0.tokens', top.tokens)} tokens"
-                f"{_change(book, top, 0)}."
+                f"{_change(book, top)}."
             ),
         ))
     elif top.weeks_at_rank >= 2:
@@ -151,12 +151,11 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
     return out
 
 
-def _change(book: ClaimBook, model: ModelFacts, decimals: int) -> str:
-    """', a 19 % rise' for a model with a comparable week before, else nothing."""
+def _change(book: ClaimBook, model: ModelFacts) -> str:
+    """', a 19.2% rise' for a model with a comparable week before, else nothing."""
     if model.change_pct is None:
         return ""
-    return ", " + change_noun(book, f"models.{model.rank - 1}.change_pct", model.change_pct,
-                              decimals)
+    return ", " + change_noun(book, f"models.{model.rank - 1}.change_pct", model.change_pct)
 
 
 def _newcomer_angles(facts: Facts, w: int) -> list[Angle]:
@@ -193,11 +192,11 @@ def _total_angles(facts: Facts, w: int) -> list[Angle]:
         out.append(Angle(
             "sharp_fall", 0.9 * min(1.5, abs(total.change_pct) / 12),
             lambda book: f"{scope.headline_subject(book)} Falls "
-            f"{book.num('total.change_pct', change, f'pct:{book.change_decimals(1)}')}\u00a0%",
+            f"{book.percent(book.num('total.change_pct', change, f'pct:{book.change_decimals()}'))}",
             lambda book: book.sentence(
                 f"{capitalise(scope.volume(book))} fell to "
                 f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens, "
-                f"{change_noun(book, 'total.change_pct', change, 1)} on the week."
+                f"{change_noun(book, 'total.change_pct', change)} on the week."
             ),
         ))
     elif total.is_record and total.growth_streak_weeks >= 2:
@@ -291,7 +290,7 @@ def opening(facts: Facts, kind: str, book: ClaimBook) -> str:
     if kind == "sharp_fall":
         return book.sentence(
             f"Demand cooled sharply this week: {scope.volume(book)} saw "
-            f"{change_noun(book, 'total.change_pct', facts.total.change_pct or 0.0, 1)}.")
+            f"{change_noun(book, 'total.change_pct', facts.total.change_pct or 0.0)}.")
     if kind in ("model_tie", "country_tie"):
         return book.sentence("For once the data has no single winner: the week ended in a tie.")
     if kind == "leader_streak" and top is not None:

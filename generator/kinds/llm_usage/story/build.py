@@ -56,7 +56,7 @@ def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list
         second += ", no change beyond what the source's rounding allows"
     elif total.change_pct is not None:
         against = "last week's list" if scope.is_list else "the week before"
-        second += f", {change_noun(book, 'total.change_pct', total.change_pct, 1)} on {against}"
+        second += f", {change_noun(book, 'total.change_pct', total.change_pct)} on {against}"
         streak = total.growth_streak_weeks
         if streak >= 2:
             adjective = pick(["straight", "consecutive"], w)
@@ -107,7 +107,7 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
                else "All models together processed")
     text = f"{subject} {tokens(book, 'total.tokens', total.tokens, 1)} tokens"
     if total.change_pct is not None and not within_rounding(facts):
-        text += f" ({signed_pct(book, 'total.change_pct', total.change_pct, 1)} on the week)"
+        text += f" ({signed_pct(book, 'total.change_pct', total.change_pct)} on the week)"
     if total.growth_streak_weeks >= 2:
         streak = weeks_phrase(book, "total.growth_streak_weeks", total.growth_streak_weeks)
         text += f", growing for {streak}"
@@ -115,15 +115,15 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     if facts.models and scope.is_list and len(facts.models) > 3:
         # The list's share of itself is 100 % by construction; its concentration is not.
         out.append(Bullet("Competitive Landscape", paragraph(book.sentence(
-            f"The leader took {pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)}"
+            f"The leader took {pct(book, 'market.leader_share_pct', facts.market.leader_share_pct)}"
             f" of {scope.whole(book)}, and the top three together "
-            f"{pct(book, 'market.top3_share_pct', facts.market.top3_share_pct, 1)}."))))
+            f"{pct(book, 'market.top3_share_pct', facts.market.top3_share_pct)}."))))
     elif facts.models and not scope.is_list:
         out.append(Bullet("Competitive Landscape", paragraph(book.sentence(
             f"The top {book.num('market.top_n', facts.market.top_n, 'card')} models took "
-            f"{pct(book, 'market.top_n_share_pct', facts.market.top_n_share_pct, 1)} "
+            f"{pct(book, 'market.top_n_share_pct', facts.market.top_n_share_pct)} "
             f"of all tokens, and the leader alone "
-            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)}."))))
+            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct)}."))))
     gainers = facts.movers.gainers
     if gainers and len(out) < 7:
         g = gainers[0]
@@ -147,16 +147,16 @@ def _regional_growth(facts: Facts, book: ClaimBook, scope: Scope) -> Bullet | No
         if a.prev_share_pct is None:
             return None
         return Bullet("Share of the List", paragraph(book.sentence(
-            f"{a.adjective} models held {pct(book, 'regions.0.share_pct', a.share_pct, 1)} of "
+            f"{a.adjective} models held {pct(book, 'regions.0.share_pct', a.share_pct)} of "
             f"{scope.whole(book)}, against "
-            f"{pct(book, 'regions.0.prev_share_pct', a.prev_share_pct, 1)} of last week's.")))
+            f"{pct(book, 'regions.0.prev_share_pct', a.prev_share_pct)} of last week's.")))
     if a.change_pct is None or b.change_pct is None:
         return None
     diverging = (a.change_pct > 0) != (b.change_pct > 0)
     return Bullet("Growth Divergence" if diverging else "Regional Growth", paragraph(book.sentence(
-        f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
+        f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct)}"
         f" on the week, {'while' if diverging else 'and'} {b.adjective} usage saw "
-        f"{change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}.")))
+        f"{change_noun(book, 'regions.1.change_pct', b.change_pct)}.")))
 
 
 def _with_notes(section: Section, notes: Notes, model_id: str | None = None) -> Section:
@@ -173,7 +173,7 @@ def _words(parts: list[str]) -> int:
 
 def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     """Write the article for one week; every figure goes through the claim book."""
-    book = ClaimBook(significant=facts.source.significant_figures)
+    book = ClaimBook(significant=facts.source.significant_figures, style=report.style)
     w = week_index(facts.week)
     angle = choose_angle(facts, w)
     headline = book.sentence(title_case(angle.headline(book)))

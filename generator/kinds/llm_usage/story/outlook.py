@@ -42,13 +42,13 @@ def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     if open_share is not None and facts.market.open_weights_tokens and open_share < 100:
         bullets.append(Bullet("Open Weights", paragraph(book.sentence(
             f"Open-weight models carried "
-            f"{pct(book, 'market.open_weights_share_pct', open_share, 1)}"
+            f"{pct(book, 'market.open_weights_share_pct', open_share)}"
             f" of the {'listed ' if scope.is_list else ''}volume with a known licence, so "
             "self-hosting remains a real option for teams with data-residency rules."))))
     if facts.models:
         bullets.append(Bullet("Concentration", paragraph(book.sentence(
             f"The leader alone took "
-            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)} of "
+            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct)} of "
             f"{scope.whole(book)}; a fallback model from another maker keeps an outage or a "
             "price change from stopping your product."))))
     if not bullets:
@@ -81,7 +81,7 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
                 f"{top.name} leads {second.name} by "
             f"{tokens(book, 'market.leader_margin_tokens', facts.market.leader_margin_tokens)} "
                 f"tokens, a gap of "
-                f"{pct(book, 'market.leader_margin_pct', margin_pct, 1)} "
+                f"{pct(book, 'market.leader_margin_pct', margin_pct)} "
                 f"of {second.name}'s volume."))
     scope = Scope.of(facts)
     newcomers = [m.name for m in facts.models[:10] if m.arrival is not None]
@@ -138,7 +138,7 @@ def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
     if unattributed and not scope.is_list:
         out.append(book.sentence(
             f"A country could be given to "
-            f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of the "
+            f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct)} of the "
             "volume; the rest sits in the long tail or with makers of unknown origin and is left "
             "out of the country totals."))
     if cov.rounded_figures and not facts.source.changed_this_week:

@@ -83,9 +83,9 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
         sentences.append(book.sentence(f"{name} from {maker} {held}."))
         sentences.append(book.sentence(
             f"It processed {tokens(book, f'{at}.tokens', model.tokens)} tokens, "
-            + (f"{change_noun(book, f'{at}.change_pct', model.change_pct, 0)} on the week before"
+            + (f"{change_noun(book, f'{at}.change_pct', model.change_pct)} on the week before"
                if model.change_pct is not None else "with no comparable week before it")
-            + f", and took {pct(book, f'{at}.share_pct', model.share_pct, 1)} of "
+            + f", and took {pct(book, f'{at}.share_pct', model.share_pct)} of "
             f"{scope.whole(book)}."))
     else:
         moved = _rank_move(model)
@@ -93,7 +93,7 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
         sentences.append(book.sentence(
             f"{name} from {maker} ranked number {book.num(f'{at}.rank', model.rank, 'int')} with "
             f"{tokens(book, f'{at}.tokens', model.tokens)} tokens"
-            + (f", {change_verb(book, f'{at}.change_pct', model.change_pct, 0)} on the week"
+            + (f", {change_verb(book, f'{at}.change_pct', model.change_pct)} on the week"
                if model.change_pct is not None else "")
             + "."))
         if model.weeks_at_rank > 1:
@@ -205,10 +205,10 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     else:
         sentences.append(book.sentence(
             f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens"
-            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
+            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct)}"
                if a.change_pct is not None else "")
             + f", while {b.adjective} models drew {tokens(book, 'regions.1.tokens', b.tokens)}"
-            + (f", {change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}"
+            + (f", {change_noun(book, 'regions.1.change_pct', b.change_pct)}"
                if b.change_pct is not None else "")
             + "."))
         if lead.streak_weeks > 1:
@@ -219,8 +219,8 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
             sentences.append(book.sentence(f"{capitalise(a.name)} moved ahead of {b.name} this week."))
     sentences.append(book.sentence(
         f"Together they account for "
-        f"{pct(book, 'regions.0.share_pct', a.share_pct, 1)} and "
-        f"{pct(book, 'regions.1.share_pct', b.share_pct, 1)} of {scope.whole(book)}, "
+        f"{pct(book, 'regions.0.share_pct', a.share_pct)} and "
+        f"{pct(book, 'regions.1.share_pct', b.share_pct)} of {scope.whole(book)}, "
         "respectively."))
     rest = facts.regions[2:5]
     if rest:
@@ -232,15 +232,15 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
     if cov.others_tokens == 0 and cov.unknown_country_tokens:
         sentences.append(book.sentence(
             f"Models whose maker's country is unknown hold "
-            f"{pct(book, 'coverage.unknown_country_share_pct', cov.unknown_country_share_pct, 1)}"
+            f"{pct(book, 'coverage.unknown_country_share_pct', cov.unknown_country_share_pct)}"
             f" of {scope.whole(book)} and count for no country."))
     elif cov.others_tokens:
         sentences.append(book.sentence(
-            f"Only {pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of "
+            f"Only {pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct)} of "
             "the volume can be given a country: the long tail that the data does not break out "
-            f"per model holds {pct(book, 'coverage.others_share_pct', cov.others_share_pct, 1)}"
+            f"per model holds {pct(book, 'coverage.others_share_pct', cov.others_share_pct)}"
             + (", and models whose maker's country is unknown hold "
-               + pct(book, "coverage.unknown_country_share_pct", cov.unknown_country_share_pct, 1)
+               + pct(book, "coverage.unknown_country_share_pct", cov.unknown_country_share_pct)
                if cov.unknown_country_tokens else "")
             + "."))
     title = pick(["The Regional Race", "Where the Tokens Come From"], w)
@@ -258,16 +258,16 @@ def _regions_table(facts: Facts, book: ClaimBook) -> Table:
     for i, r in enumerate(facts.regions[:6]):
         if listed:
             # A list's country volume moves with its membership: its share is compared instead.
-            moved = (pct(book, f"regions.{i}.prev_share_pct", r.prev_share_pct, 1)
+            moved = (pct(book, f"regions.{i}.prev_share_pct", r.prev_share_pct)
                      if r.prev_share_pct is not None else "n/a")
         else:
-            moved = (signed_pct(book, f"regions.{i}.change_pct", r.change_pct, 2)
+            moved = (signed_pct(book, f"regions.{i}.change_pct", r.change_pct)
                      if r.change_pct is not None else "n/a")
         cells = (
             r.name.removeprefix("the "),
             tokens(book, f"regions.{i}.tokens", r.tokens),
-            pct(book, f"regions.{i}.share_pct", r.share_pct, 1) if listed else moved,
-            moved if listed else pct(book, f"regions.{i}.share_pct", r.share_pct, 1),
+            pct(book, f"regions.{i}.share_pct", r.share_pct) if listed else moved,
+            moved if listed else pct(book, f"regions.{i}.share_pct", r.share_pct),
         )
         book.sentence(" · ".join(cells))
         rows.append(cells)
@@ -293,7 +293,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
     for model in facts.models[:shown_models(facts, top_n)]:
         at = _m(model)
         change = (ARRIVAL_LABELS[model.arrival] if model.arrival is not None else
-                  signed_pct(book, f"{at}.change_pct", model.change_pct, 0)
+                  signed_pct(book, f"{at}.change_pct", model.change_pct)
                   if model.change_pct is not None else "n/a")
         cells = (
             book.num(f"{at}.rank", model.rank, "int"),
@@ -301,7 +301,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
             model.author_name or model.author or "unknown",
             tokens(book, f"{at}.tokens", model.tokens),
             change,
-            pct(book, f"{at}.share_pct", model.share_pct, 1),
+            pct(book, f"{at}.share_pct", model.share_pct),
         )
         book.sentence(" · ".join(cells))
         rows.append(cells)
@@ -319,7 +319,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
     else:
         text = book.sentence(
             f"The top {book.num('market.top_n', n, 'card')} "
-            f"{plural(n, 'model')} took {pct(book, 'market.top_n_share_pct', share, 1)} of all "
+            f"{plural(n, 'model')} took {pct(book, 'market.top_n_share_pct', share)} of all "
             f"tokens; this week {makers} {'is' if tracked == 1 else 'are'} broken out.")
     table = Table("The most-used models this week",
                   ("Rank", "Model", "Maker", "Tokens", "Change", "Share"), tuple(rows),
@@ -348,7 +348,7 @@ def technical_section(facts: Facts, book: ClaimBook) -> Section | None:
     if share is not None:
         sentences.append(book.sentence(
             f"Models with open weights carried "
-            f"{pct(book, 'market.open_weights_share_pct', share, 1)} of the "
+            f"{pct(book, 'market.open_weights_share_pct', share)} of the "
             f"{'listed ' if Scope.of(facts).is_list else ''}tokens whose licence the catalogue "
             "records."))
     return Section(id="technical-context", title="Technical Context",
@@ -387,7 +387,7 @@ def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
         lost = tokens(book, f"{at}.change_tokens", mover.change_tokens)
         text = book.sentence(
             f"lost {lost} tokens"
-            + (f" ({signed_pct(book, f'{at}.change_pct', mover.change_pct, 1)})"
+            + (f" ({signed_pct(book, f'{at}.change_pct', mover.change_pct)})"
                if mover.change_pct is not None else "")
             + (f" and now ranks number {book.num(f'{at}.rank', mover.rank, 'int')}."
                if mover.rank is not None else " and drew no tokens this week."))
