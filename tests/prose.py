@@ -29,7 +29,7 @@ _NOT_PROSE = re.compile(r"^(#|\||!\[|📅|💡|---|\[Download|Source:|\*[^*].*\*
 _LABEL = re.compile(r"^- (?:\S+ )?\*\*[^*]+:\*\* ")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
 _NUMBER = re.compile(r"[+\u2212\-]?\$?\d[\d,.]*(?:st|nd|rd|th|%|K|M)?")
-_WORDS = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS + ("ten", "eleven", "twelve")) + r")\b",
+_WORDS = re.compile(r"\b(?:" + "|".join((*NUMBER_WORDS, "ten", "eleven", "twelve")) + r")\b",
                     re.IGNORECASE)
 
 

@@ -198,13 +198,18 @@ def test_hostile_text_stays_inert(tmp_path: Path) -> None:
     assert f"- {HOSTILE}: {HOSTILE}" in " ".join(text.split())
 
 
-def test_the_digest_carries_the_lede_and_the_take(email_html: str, email_txt: str) -> None:
+def test_the_digest_carries_the_lede_and_the_take(sample_edition: Path, email_html: str,
+                                                  email_txt: str) -> None:
     # Issue 16, item 7: a reader of the digest alone gets the opening and the take, not only
     # the takeaways; both parts, in the article's order.
     flat_html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", email_html)).replace("\u00a0", " ")
     flat_txt = re.sub(r"\s+", " ", email_txt).replace("\u00a0", " ")
+    article = (sample_edition / "article.md").read_text(encoding="utf-8")
+    # The lede's second paragraph: the total, after the opening sentence.
+    before_takeaways = article.split("## Key Takeaways")[0].strip().split("\n\n")
+    opening = before_takeaways[-1][:50]
     for flat in (flat_html, flat_txt):
-        lede = flat.find("According to OpenRouter data, models on the platform processed 36.1")
+        lede = flat.find(opening)
         takeaways = flat.lower().find("key takeaways")
         take = flat.lower().find("ledger's take")
         advice = flat.find("Actionable Advice")

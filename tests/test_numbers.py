@@ -59,5 +59,5 @@ def test_a_report_sets_its_house_style(tmp_path: Path) -> None:
     (tmp_path / "report.toml").write_text("[style]\npercent_space = true\ndecimals = 2\n")
     assert load_report(tmp_path).style == NumberStyle(percent_space=True, decimals=2)
     (tmp_path / "report.toml").write_text("[style]\ndecimals = 5\n")
-    with pytest.raises(InputError, match="style.decimals"):
+    with pytest.raises(InputError, match=r"style\.decimals"):
         load_report(tmp_path)

@@ -178,7 +178,7 @@ def _groups_section(facts: UsageFacts, book: ClaimBook, words: Words) -> Section
                  signed_pct(book, f"groups.{i}.change_pct", g.change_pct)
                  if g.change_pct is not None else "n/a",
                  pct(book, f"groups.{i}.share_pct", g.share_pct))
-        book.sentence(" · ".join(cells))
+        book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
     a, b = facts.groups[0], facts.groups[1]
     text = book.sentence(
@@ -204,7 +204,7 @@ def _rankings_section(facts: UsageFacts, book: ClaimBook, report: Report) -> Sec
         cells = (book.num(f"items.{i}.rank", m.rank, "int"), m.name,
                  capitalise(m.group or ""), tokens(book, f"items.{i}.value", m.value), change,
                  pct(book, f"items.{i}.share_pct", m.share_pct))
-        book.sentence(" · ".join(cells))
+        book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
     table = Table(f"The most-used {words.items} this week",
                   ("Rank", capitalise(words.item), capitalise(words.group),

@@ -256,7 +256,7 @@ def choose_angle(facts: Facts, week_index: int) -> Angle:
     return _fallback(facts)
 
 
-def opening(facts: Facts, kind: str, book: ClaimBook) -> str:
+def opening(facts: Facts, kind: str, book: ClaimBook, w: int = 0) -> str:
     """The lede's first sentence for the chosen angle, worded apart from the summary line."""
     lead = facts.lead
     top = facts.models[0] if facts.models else None
@@ -264,45 +264,69 @@ def opening(facts: Facts, kind: str, book: ClaimBook) -> str:
     if kind == "lead_streak" and lead is not None:
         a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
         n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
-        head = (f"{a} large language models{scope.among(book)} handled more tokens than their "
-                f"{b} counterparts for the {n} consecutive week")
+        head = pick([
+            f"{a} large language models{scope.among(book)} handled more tokens than their "
+            f"{b} counterparts for the {n} consecutive week",
+            f"For the {n} week in a row, {a} models{scope.among(book)} out-used {b} ones",
+        ], w)
         a_pct, b_pct = facts.regions[0].share_pct, facts.regions[1].share_pct
         prev_a, prev_b = facts.regions[0].prev_share_pct, facts.regions[1].prev_share_pct
         widened = (prev_a is not None and prev_b is not None and not facts.source.changed_this_week
                    and a_pct - b_pct > prev_a - prev_b)
-        return book.sentence(head + (", and the gap between the two camps widened."
+        return book.sentence(head + (pick([", and the gap between the two camps widened.",
+                                           ", by a wider margin than a week earlier."], w)
                                      if widened else "."))
     if kind == "lead_change" and lead is not None:
         a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
-        return book.sentence(f"{a} models overtook {b} ones in weekly token volume, the first "
-                             "week of a new order at the top of the country race.")
+        return book.sentence(pick([
+            f"{a} models overtook {b} ones in weekly token volume, the first week of a new order "
+            "at the top of the country race.",
+            f"The country race has a new leader: {a} models drew more tokens than {b} ones this "
+            "week.",
+        ], w))
     if kind == "new_leader" and top is not None and top.prev_rank is not None:
-        return book.sentence(
+        rank = book.num("models.0.prev_rank", top.prev_rank, "int")
+        return book.sentence(pick([
             f"{top.name} is the most-used model{scope.among(book) or ' on the platform'} this "
-            f"week, up from number "
-            f"{book.num('models.0.prev_rank', top.prev_rank, 'int')} the week before.")
+            f"week, up from number {rank} the week before.",
+            f"A week after ranking number {rank}, {top.name} now leads every other model"
+            f"{scope.among(book)}.",
+        ], w))
     if kind == "newcomer_top3":
         newcomer = next(m for m in facts.models[:3] if m.arrival == "launch")
-        return book.sentence(
+        volume = tokens(book, f"models.{newcomer.rank - 1}.tokens", newcomer.tokens)
+        return book.sentence(pick([
             f"A model that did not exist a week ago now ranks among the three most used: "
-            f"{newcomer.name} drew {tokens(book, f'models.{newcomer.rank - 1}.tokens', newcomer.tokens)}"
-            " tokens in its first week.")
+            f"{newcomer.name} drew {volume} tokens in its first week.",
+            f"{newcomer.name} needed only its launch week to reach the top three, with {volume} "
+            "tokens.",
+        ], w))
     if kind == "sharp_fall":
-        return book.sentence(
-            f"Demand cooled sharply this week: {scope.volume(book)} saw "
-            f"{change_noun(book, 'total.change_pct', facts.total.change_pct or 0.0)}.")
+        fall = change_noun(book, "total.change_pct", facts.total.change_pct or 0.0)
+        return book.sentence(pick([
+            f"Demand cooled sharply this week: {scope.volume(book)} saw {fall}.",
+            f"This was a weak week: {scope.volume(book)} saw {fall}.",
+        ], w))
     if kind in ("model_tie", "country_tie"):
         return book.sentence("For once the data has no single winner: the week ended in a tie.")
     if kind == "leader_streak" and top is not None:
-        return book.sentence(
-            f"{top.name} kept its hold on the top spot, where it has now been for "
-            f"{weeks_phrase(book, 'models.0.weeks_at_rank', top.weeks_at_rank)}.")
+        held = weeks_phrase(book, "models.0.weeks_at_rank", top.weeks_at_rank)
+        return book.sentence(pick([
+            f"{top.name} kept its hold on the top spot, where it has now been for {held}.",
+            f"No model has displaced {top.name}, the most used for {held}.",
+        ], w))
     if kind == "record_total":
-        return book.sentence(
-            f"{capitalise(scope.volume(book))} reached a new high of "
-            f"{tokens(book, 'total.tokens', facts.total.tokens, 1)} this week.")
+        high = tokens(book, "total.tokens", facts.total.tokens, 1)
+        return book.sentence(pick([
+            f"{capitalise(scope.volume(book))} reached a new high of {high} this week.",
+            f"Never before in this data has {scope.volume(book)} been as high as this week's "
+            f"{high}.",
+        ], w))
+    week = book.num("week", facts.week, "date")
     if scope.is_list:
-        return book.sentence(f"Here is how {scope.top(book)} stood in the week of "
-                             f"{book.num('week', facts.week, 'date')}.")
-    return book.sentence(f"Here is where the platform's traffic went in the week of "
-                         f"{book.num('week', facts.week, 'date')}.")
+        return book.sentence(pick([f"Here is how {scope.top(book)} stood in the week of {week}.",
+                                   f"This is the state of {scope.top(book)} for the week of "
+                                   f"{week}."], w))
+    return book.sentence(pick([f"Here is where the platform's traffic went in the week of {week}.",
+                               f"This is where the platform's tokens went in the week of {week}."],
+                              w))

@@ -1,0 +1,54 @@
+"""Story depth (issue 16), measured on the sample's six editions W16 to W21 as Markdown.
+
+- Consecutive editions share at most 30 % of their prose sentence skeletons.
+- No figure of the ledger is stated in more than two prose sentences of an edition.
+- The six headlines take at least four shapes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from itertools import pairwise
+
+import pytest
+from prose import Edition, editions, mentions, overlap, prose, skeleton, title_shape
+
+WEEKS = ("2026-04-13", "2026-04-20", "2026-04-27", "2026-05-04", "2026-05-11", "2026-05-18")
+MAX_OVERLAP = 0.30
+
+
+@pytest.fixture(scope="module")
+def sample() -> list[Edition]:
+    found = editions(None, WEEKS)
+    assert [e.week for e in found] == list(WEEKS)
+    return found
+
+
+def test_consecutive_editions_share_few_sentence_skeletons(sample: list[Edition]) -> None:
+    shares = {this.week: overlap(this, last) for last, this in pairwise(sample)}
+    assert max(shares.values()) <= MAX_OVERLAP, shares
+
+
+def test_no_figure_is_stated_more_than_twice_in_prose(sample: list[Edition]) -> None:
+    for edition in sample:
+        over = {fact: n for fact, n in mentions(edition).items() if n > 2}
+        assert not over, (edition.week, over)
+
+
+def test_the_six_headlines_take_at_least_four_shapes(sample: list[Edition]) -> None:
+    shapes = {title_shape(e) for e in sample}
+    assert len(shapes) >= 4, [e.headline for e in sample]
+
+
+def test_the_measures_catch_what_they_measure(sample: list[Edition]) -> None:
+    # The same edition twice overlaps wholly; a figure said three times is counted three times.
+    edition = sample[-1]
+    assert overlap(edition, edition) == 1.0
+    fact, sentence = next((f, t) for f, t in edition.claims if t in edition.markdown and
+                          f.startswith("total.tokens"))
+    tripled = dataclasses.replace(
+        edition, markdown=edition.markdown + f"\n\n{sentence}\n\n{sentence} \n\n{sentence}\n")
+    assert mentions(tripled)[fact] >= 3
+    assert skeleton("DeepSeek-V4-Flash drew 3.69 trillion tokens, up six places.",
+                    ("DeepSeek-V4-Flash",)) == "name drew # trillion tokens, up # places."
+    assert "Key Takeaways" not in " ".join(prose(edition.markdown))
