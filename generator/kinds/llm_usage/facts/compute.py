@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from generator.kinds.llm_usage.countries import country_adjective, country_name
+from generator.kinds.llm_usage.facts.attribution import attribution
 from generator.kinds.llm_usage.facts.frames import Frames, build_frames, comparable, require_week
 from generator.kinds.llm_usage.facts.model import (
     Arrival,
@@ -70,6 +71,7 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
         movers=movers(f, has_prev, names, launched, kind == "list"),
         market=_market(f, snapshot, model_facts, regions, top_n, total.tokens),
         history=_history(f, model_facts[:top_n]),
+        attribution=attribution(f, model_facts, total, names, snapshot.authors, kind),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from generator.ledger.claim import Claim
@@ -16,7 +16,8 @@ from generator.ledger.names import names_with_digits
 
 CoverageKind = Literal["complete", "list"]
 # The keys whose values are names, not figures.
-NAME_KEYS = frozenset({"name", "model", "author", "author_name", "unknown_country_models"})
+NAME_KEYS = frozenset({"name", "model", "author", "author_name", "unknown_country_models",
+                       "from_model", "from_name", "to_model", "to_name", "subject"})
 # How a model came to be listed this week when it was not listed the week before: launched
 # this week (the catalogue dates it), new to the data, or back after an absence.
 Arrival = Literal["launch", "new", "return"]
@@ -204,6 +205,79 @@ class SourceFacts:
 
 
 @dataclass(frozen=True)
+class LaunchPart:
+    """A model launched this week (`arrival == "launch"`) and its first week's volume."""
+
+    model: str
+    name: str
+    tokens: int
+
+
+FreeTierEvent = Literal["started", "ended", "fell", "rose"]
+
+
+@dataclass(frozen=True)
+class FreeTierPart:
+    """A model whose `:free` volume started, ended, or moved by a material amount.
+
+    `change_tokens` is the signed change of the free part; `model_change_tokens` the whole
+    model's (None when not comparable); `share_of_model_change_pct` is the free change's part
+    of the model's change, when both moved the same way, else None.
+    """
+
+    model: str
+    name: str
+    event: FreeTierEvent
+    free_tokens: int
+    prev_free_tokens: int
+    change_tokens: int
+    model_change_tokens: int | None
+    share_of_model_change_pct: float | None
+
+
+@dataclass(frozen=True)
+class SwitchPart:
+    """Within one maker, an older model's material loss beside a newer model's material gain
+    (the gainer's first week in the data is later than the loser's). Both figures positive."""
+
+    author: str
+    author_name: str | None
+    from_model: str
+    from_name: str
+    lost_tokens: int
+    to_model: str
+    to_name: str
+    gained_tokens: int
+
+
+@dataclass(frozen=True)
+class BroadMove:
+    """Every model of one country with a figure in both weeks moved the same way (3 or more)."""
+
+    country: str
+    adjective: str
+    direction: Literal["rose", "fell"]
+    models: int
+    change_tokens: int
+
+
+@dataclass(frozen=True)
+class AttributionFacts:
+    """The parts that explain the week's change: launches, free tiers, switches within a
+    maker's family, and broad moves of one country. Empty when there is no comparable
+    previous week."""
+
+    change_tokens: int | None = None
+    launch_tokens: int = 0
+    launch_share_of_change_pct: float | None = None
+    change_without_launches_pct: float | None = None
+    launches: tuple[LaunchPart, ...] = ()
+    free_tiers: tuple[FreeTierPart, ...] = ()
+    switches: tuple[SwitchPart, ...] = ()
+    broad_moves: tuple[BroadMove, ...] = ()
+
+
+@dataclass(frozen=True)
 class WeekPoint:
     """One week of the history series used by charts and streaks."""
 
@@ -230,6 +304,7 @@ class Facts:
     movers: MoversFacts
     market: MarketFacts
     history: tuple[WeekPoint, ...]
+    attribution: AttributionFacts = field(default_factory=AttributionFacts)
     claims: tuple[Claim, ...] = ()
 
     def model(self, model_id: str) -> ModelFacts | None:

@@ -1,0 +1,149 @@
+"""The facts the story reads for causes and news (issue 16): attribution, news memory, base
+rates and the weekly call. Each scenario changes small hand-made data and checks the figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+import pytest
+from helpers import ReportFactory, Row, facts_of, week
+
+from generator.kinds.llm_usage.facts.compute import compute_facts
+from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.load import load_snapshot
+from generator.report import load_report
+
+SAMPLE = Path(__file__).parent.parent / "reports" / "llm-usage"
+W21 = dt.date(2026, 5, 18)
+# acme is Chinese, bolt American, crane French (tests/helpers.py).
+A1, A2, A3, A4 = "acme/a1", "acme/a2", "acme/a3", "acme/a4"
+B1, B2, C1 = "bolt/b1", "bolt/b2", "crane/c1"
+OTHERS = "others"
+
+
+@cache
+def _sample(day: dt.date) -> Facts:
+    return compute_facts(load_snapshot(load_report(SAMPLE)), day, "llm-usage", 10)
+
+
+def _weeks(*weeks: dict[str, int]) -> list[Row]:
+    """Rows from one {model: tokens} dict per week, in order from week 0."""
+    return [(week(i), model, tokens) for i, w in enumerate(weeks) for model, tokens in w.items()]
+
+
+# --- 1. attribution -------------------------------------------------------------------------
+
+def test_sample_w21_attribution() -> None:
+    a = _sample(W21).attribution
+    # Grok 4.1 Fast: its free tier went from 389.4 billion to none, 81.5 % of its 477.5 loss.
+    grok = next(p for p in a.free_tiers if p.model == "x-ai/grok-4.1-fast")
+    assert (grok.event, grok.free_tokens, grok.prev_free_tokens) == ("ended", 0, 389421755558)
+    assert grok.model_change_tokens == -477527389914
+    assert grok.share_of_model_change_pct == pytest.approx(81.55, abs=0.01)
+    # MiniMax-M3 launched with 2.5 trillion: 58.3 % of the growth; 5.6 % without it.
+    assert [p.model for p in a.launches] == ["minimax/minimax-m3"]
+    assert a.launch_tokens == 2503118966042
+    assert a.launch_share_of_change_pct == pytest.approx(58.28, abs=0.01)
+    assert a.change_without_launches_pct == pytest.approx(5.63, abs=0.01)
+    # All twelve US models fell.
+    us = [b for b in a.broad_moves if b.country == "US"]
+    assert [(b.direction, b.models, b.adjective) for b in us] == [("fell", 12, "US")]
+    # MiniMax's older model lost 409 billion beside its launch.
+    assert [(s.from_model, s.to_model) for s in a.switches] == [
+        ("minimax/minimax-m2.5", "minimax/minimax-m3")]
+    assert a.switches[0].lost_tokens == 408980046334
+
+
+def test_sample_attribution_is_in_facts_json() -> None:
+    data = _sample(W21).to_json()["attribution"]
+    assert data["free_tiers"][0]["event"] == "ended"
+    assert data["broad_moves"][0]["models"] == 12
+
+
+def test_a_free_tier_ending_explains_a_fall(report_factory: ReportFactory) -> None:
+    steady = {A1: 1000, B1: 500, f"{B1}:free": 300, C1: 200, OTHERS: 500}
+    last = {A1: 1000, B1: 450, C1: 200, OTHERS: 500}  # the free rows are gone
+    facts = facts_of(report_factory(_weeks(steady, steady, last)), week(2))
+    (part,) = facts.attribution.free_tiers
+    assert (part.model, part.event, part.prev_free_tokens, part.free_tokens) == (B1, "ended", 300, 0)
+    assert (part.change_tokens, part.model_change_tokens) == (-300, -350)
+    assert part.share_of_model_change_pct == pytest.approx(300 / 350 * 100)
+
+
+def test_a_free_tier_starting_while_the_model_falls_has_no_share(
+        report_factory: ReportFactory) -> None:
+    steady = {A1: 1000, B1: 800, C1: 200, OTHERS: 500}
+    last = {A1: 1000, B1: 600, f"{B1}:free": 100, C1: 200, OTHERS: 500}
+    part = facts_of(report_factory(_weeks(steady, last)), week(1)).attribution.free_tiers[0]
+    assert (part.event, part.change_tokens, part.model_change_tokens) == ("started", 100, -100)
+    assert part.share_of_model_change_pct is None
+
+
+def test_a_small_free_tier_move_is_not_a_part(report_factory: ReportFactory) -> None:
+    before = {A1: 10000, f"{A1}:free": 1000, B1: 5000, OTHERS: 5000}
+    after = {A1: 10000, f"{A1}:free": 1050, B1: 5000, OTHERS: 5000}  # 50 of a 20000 total
+    assert facts_of(report_factory(_weeks(before, after)), week(1)).attribution.free_tiers == ()
+
+
+def test_a_family_switch(report_factory: ReportFactory) -> None:
+    w0 = {A1: 1000, B1: 500, OTHERS: 500}
+    w1 = {A1: 1000, A2: 100, B1: 500, OTHERS: 500}
+    w2 = {A1: 600, A2: 550, B1: 500, OTHERS: 500}  # a1 loses 400, the newer a2 gains 450
+    (s,) = facts_of(report_factory(_weeks(w0, w1, w2)), week(2)).attribution.switches
+    assert (s.author, s.author_name, s.from_model, s.to_model) == ("acme", "Acme AI", A1, A2)
+    assert (s.lost_tokens, s.gained_tokens) == (400, 450)
+
+
+def test_an_older_model_gaining_is_no_switch(report_factory: ReportFactory) -> None:
+    w0 = {A1: 1000, B1: 500, OTHERS: 500}
+    w1 = {A1: 1000, A2: 800, B1: 500, OTHERS: 500}
+    w2 = {A1: 1450, A2: 400, B1: 500, OTHERS: 500}  # the newer a2 loses to the older a1
+    assert facts_of(report_factory(_weeks(w0, w1, w2)), week(2)).attribution.switches == ()
+
+
+def test_a_launch_is_the_gainer_of_a_switch_and_a_part_of_growth(
+        report_factory: ReportFactory) -> None:
+    w0 = {A1: 1000, B1: 500, OTHERS: 500}
+    w1 = {A1: 1000, B1: 500, OTHERS: 500}
+    w2 = {A1: 700, A2: 600, B1: 500, OTHERS: 500}
+    models = [{"model": A2, "released": week(2)}]
+    a = facts_of(report_factory(_weeks(w0, w1, w2), models=models), week(2)).attribution
+    assert [(p.model, p.tokens) for p in a.launches] == [(A2, 600)]
+    assert (a.change_tokens, a.launch_tokens) == (300, 600)
+    assert a.launch_share_of_change_pct == pytest.approx(200.0)
+    assert a.change_without_launches_pct == pytest.approx(-300 / 2000 * 100)
+    assert [(s.from_model, s.to_model, s.gained_tokens) for s in a.switches] == [(A1, A2, 600)]
+
+
+def test_a_broad_move(report_factory: ReportFactory) -> None:
+    w0 = {A1: 1000, A2: 800, A3: 600, B1: 500, C1: 100, OTHERS: 500}
+    w1 = {A1: 900, A2: 700, A3: 590, B1: 700, C1: 100, OTHERS: 500}
+    (move,) = facts_of(report_factory(_weeks(w0, w1)), week(1)).attribution.broad_moves
+    assert (move.country, move.adjective, move.direction) == ("CN", "Chinese", "fell")
+    assert (move.models, move.change_tokens) == (3, -210)
+    w1[A3] = 600  # one model held still: not every model fell
+    assert facts_of(report_factory(_weeks(w0, w1)), week(1)).attribution.broad_moves == ()
+
+
+def test_nothing_is_attributed_without_a_previous_week(report_factory: ReportFactory) -> None:
+    w0 = {A1: 1000, A2: 800, A3: 600, OTHERS: 500}
+    report = report_factory([(week(0), m, t) for m, t in w0.items()]
+                            + [(week(2), m, t // 2) for m, t in w0.items()])
+    a = facts_of(report, week(2)).attribution  # week 1 is missing
+    assert (a.change_tokens, a.launch_share_of_change_pct, a.broad_moves) == (None, None, ())
+
+
+def test_leaving_a_list_is_neither_a_free_tier_ending_nor_a_fall(
+        report_factory: ReportFactory) -> None:
+    # A top-N list (no long tail): a4 and its free row leave the list; b1's free row leaves
+    # it while b1 stays. Their volumes are unknown now, not zero.
+    w0 = {A1: 900, A2: 800, A3: 700, A4: 600, f"{A4}:free": 500, B1: 400, f"{B1}:free": 300,
+          C1: 250}
+    w1 = {A1: 890, A2: 790, A3: 690, B1: 410, C1: 300}
+    facts = facts_of(report_factory(_weeks(w0, w0, w1)), week(2))
+    assert facts.coverage.kind == "list"
+    a = facts.attribution
+    assert a.free_tiers == ()
+    assert [(b.country, b.models, b.change_tokens) for b in a.broad_moves] == [("CN", 3, -30)]
