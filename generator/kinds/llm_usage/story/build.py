@@ -6,6 +6,7 @@ import math
 
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.angles import candidate_angles, choose_angle, opening
+from generator.kinds.llm_usage.story.causes import causes_section
 from generator.kinds.llm_usage.story.outlook import ahead_section, developers_section, take_bullets
 from generator.kinds.llm_usage.story.scope import Scope, within_rounding
 from generator.kinds.llm_usage.story.sections import (
@@ -50,7 +51,8 @@ def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list
     second = pick([
         f"According to {source} data, {scope.models(book)} processed {volume} tokens in the "
         f"week of {week}",
-        f"In the week of {week}, {scope.models(book)} handled {volume} tokens on {source}",
+        f"In the week of {week}, {source} counted {volume} tokens"
+        + (f" for {scope.top(book)}" if scope.is_list else ""),
         f"{capitalise(scope.volume(book))} on {source} came to {volume} tokens in the week of "
         f"{week}",
     ], w)
@@ -201,8 +203,9 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     # The body is written first and says each figure once; the takeaways, written last, sum it
     # up and are the only second mention a figure gets.
     lede = _lede(facts, book, report.source_name, angle.kind, w)
-    sections: list[Section] = [model_section(facts, m, book, w)
-                               for m in notable_models(facts, report.top_n)]
+    why, cause = causes_section(facts, book, w)
+    sections: list[Section] = [] if why is None else [why]
+    sections += [model_section(facts, m, book, w) for m in notable_models(facts, report.top_n)]
     for writer in (
         lambda: regional_section(facts, book, w),
         lambda: rankings_section(facts, book, report.top_n, w),
@@ -245,6 +248,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
         angle=angle.kind,
         claims=book.done(),
         source_note=f"weekly token counts per model from {report.source_name}",
+        cause=paragraph(cause) if cause else (),
     )
 
 

@@ -4,6 +4,7 @@ and the declining side. Each writer returns None when the week's data does not s
 from __future__ import annotations
 
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
+from generator.kinds.llm_usage.story.causes import free_tier_clause
 from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
@@ -432,6 +433,7 @@ def declining_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | No
         change = (f" ({signed_pct(book, f'{at}.change_pct', mover.change_pct)})"
                   if mover.change_pct is not None else "")
         rank = book.num(f"{at}.rank", mover.rank, "int") if mover.rank is not None else None
+        change += free_tier_clause(facts, mover.model)
         text = book.sentence(pick([
             f"lost {lost} tokens{change}"
             + (f" and now ranks number {rank}." if rank else " and drew no tokens this week."),
