@@ -147,3 +147,75 @@ def test_leaving_a_list_is_neither_a_free_tier_ending_nor_a_fall(
     a = facts.attribution
     assert a.free_tiers == ()
     assert [(b.country, b.models, b.change_tokens) for b in a.broad_moves] == [("CN", 3, -30)]
+
+
+# --- 2. news memory -------------------------------------------------------------------------
+
+def _race(*leaders: str) -> list[Row]:
+    """One week per letter: C (acme, China) or U (bolt, US) has the most volume."""
+    big, small = {"C": (A1, B1), "U": (B1, A1)}, 100
+    return _weeks(*({big[c][0]: 300, big[c][1]: small, OTHERS: 50} for c in leaders))
+
+
+def test_a_first_time_country_lead(report_factory: ReportFactory) -> None:
+    report = report_factory(_race("U", "U", "U", "U", "C"))
+    lead = facts_of(report, week(4)).lead
+    assert lead is not None
+    assert (lead.leader, lead.streak_weeks, lead.first_time) == ("CN", 1, True)
+    assert lead.longest_before_weeks == 4
+    before = facts_of(report, week(3)).lead
+    assert before is not None and (before.first_time, before.longest_before_weeks) == (False, 0)
+
+
+def test_a_lead_regained_is_not_a_first(report_factory: ReportFactory) -> None:
+    lead = facts_of(report_factory(_race("U", "U", "C", "U", "U", "U", "C")), week(6)).lead
+    assert lead is not None
+    assert (lead.leader, lead.first_time, lead.longest_before_weeks) == ("CN", False, 3)
+
+
+def test_a_return_to_the_top(report_factory: ReportFactory) -> None:
+    # a1 tops weeks 0-1, b1 weeks 2-3, a1 again in week 4: three weeks after week 1.
+    report = report_factory(_race("C", "C", "U", "U", "C"))
+    top = facts_of(report, week(4)).models[0]
+    assert (top.model, top.weeks_since_top) == (A1, 3)
+    assert facts_of(report, week(2)).models[0].weeks_since_top is None  # never top before
+    assert facts_of(report, week(1)).models[0].weeks_since_top is None  # top last week
+
+
+def _debuts(last: int, earlier: int = 3) -> list[Row]:
+    """Complete data: one debut a week of 100, 150, 120 ... then `last` in the final week."""
+    firsts = [100, 150, 120, 110][:earlier]
+    newcomers = [A2, A3, C1, B2][:earlier]
+    weeks: list[dict[str, int]] = [{A1: 1000, B1: 800, OTHERS: 300}]
+    for model, tokens in zip(newcomers, firsts, strict=True):
+        weeks.append({**weeks[-1], model: tokens})
+    weeks.append({**weeks[-1], A4: last})
+    return _weeks(*weeks)
+
+
+def test_a_record_debut(report_factory: ReportFactory) -> None:
+    n = 4  # the final week's row
+    debut = facts_of(report_factory(_debuts(151)), week(n)).model(A4)
+    assert debut is not None and (debut.is_new, debut.record_debut) == (True, True)
+    smaller = facts_of(report_factory(_debuts(149)), week(n)).model(A4)
+    assert smaller is not None and not smaller.record_debut
+    too_few = facts_of(report_factory(_debuts(500, earlier=2)), week(n - 1)).model(A4)
+    assert too_few is not None and not too_few.record_debut  # only two debuts to beat
+
+
+def test_a_record_says_how_many_weeks_it_beat(report_factory: ReportFactory) -> None:
+    report = report_factory(_weeks({A1: 100}, {A1: 90}, {A1: 120}, {A1: 110}, {A1: 130}))
+    assert facts_of(report, week(4)).total.record_weeks_before == 4
+    assert facts_of(report, week(3)).total.record_weeks_before is None
+
+
+def test_sample_memory() -> None:
+    w16 = _sample(dt.date(2026, 4, 13)).lead  # China passes the US for the first time
+    assert w16 is not None and (w16.leader, w16.first_time, w16.longest_before_weeks) == (
+        "CN", True, 25)
+    w21 = _sample(W21)
+    assert [m.model for m in w21.models if m.record_debut] == ["minimax/minimax-m3"]
+    back = _sample(dt.date(2026, 5, 4)).models[0]  # W19: DeepSeek-V4-Flash tops again
+    assert (back.model, back.weeks_since_top) == ("deepseek/deepseek-v4-flash", 3)
+    assert w21.total.record_weeks_before == 30
+

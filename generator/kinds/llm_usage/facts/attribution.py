@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
 from generator.kinds.llm_usage.countries import country_adjective
-from generator.kinds.llm_usage.facts.frames import Frames, comparable
+from generator.kinds.llm_usage.facts.frames import Frames
 from generator.kinds.llm_usage.facts.model import (
     AttributionFacts,
     BroadMove,
@@ -77,20 +77,38 @@ def attribution(
                                     if total.change_tokens > 0 else None),
         change_without_launches_pct=change_pct(total.tokens - launch_tokens, prev_total),
         launches=launches,
-        free_tiers=_free_tiers(f, changes, names, prev_total),
+        free_tiers=_free_tiers(changes, names, prev_total),
         switches=_switches(f, changes, launched, names, authors, prev_total),
         broad_moves=_broad_moves(f, changes),
     )
 
 
-def _changes(f: Frames, kind: CoverageKind) -> pd.DataFrame:
-    """Models with a comparable figure in both weeks: `now`, `before`, `change` (floats)."""
-    now, before = f.tokens.iloc[-1], f.tokens.iloc[-2]
-    both = now.notna() & before.notna()
-    models = [str(m) for m in f.tokens.columns[both.to_numpy()] if comparable(f, str(m), kind)]
-    frame = pd.DataFrame({"now": now[models], "before": before[models]})
-    frame["change"] = frame["now"] - frame["before"]
-    return frame
+@dataclass(frozen=True)
+class _Move:
+    """One model's figures in both weeks: all tokens and those of its `:free` ids."""
+
+    model: str
+    now: float
+    before: float
+    free_now: float
+    free_before: float
+
+    @property
+    def change(self) -> float:
+        return self.now - self.before
+
+
+def _changes(f: Frames, kind: CoverageKind) -> tuple[_Move, ...]:
+    """Models with a comparable figure in both weeks."""
+    tokens = f.tokens.to_numpy(dtype=float)[-2:]
+    free = f.free.to_numpy(dtype=float)[-2:]
+    keep = ~np.isnan(tokens).any(axis=0)
+    if kind == "list":
+        # `comparable` for every model at once: the figure sums the same ids in both weeks.
+        listing = f.listing.to_numpy(dtype=float)[-2:]
+        keep &= listing[1] == listing[0]
+    return tuple(_Move(str(m), tokens[1, j], tokens[0, j], free[1, j], free[0, j])
+                 for j, m in enumerate(f.tokens.columns) if keep[j])
 
 
 def _material(change: float, model_before: float, prev_total: float) -> bool:
@@ -100,22 +118,19 @@ def _material(change: float, model_before: float, prev_total: float) -> bool:
     return size >= MATERIAL_OF_MODEL * model_before and size >= FLOOR_OF_TOTAL * prev_total
 
 
-def _free_tiers(f: Frames, changes: pd.DataFrame, names: Mapping[str, str],
+def _free_tiers(changes: tuple[_Move, ...], names: Mapping[str, str],
                 prev_total: int) -> tuple[FreeTierPart, ...]:
-    free_now, free_before = f.free.iloc[-1], f.free.iloc[-2]
     parts = []
-    for model, row in changes.iterrows():
-        model = str(model)
-        now, before = free_now[model], free_before[model]
+    for move in changes:
+        model, now, before = move.model, move.free_now, move.free_before
         if math.isnan(now) or math.isnan(before) or now == before:
             continue
         free_change = now - before
-        # A free tier that starts or ends is news at any size that matters to the model.
-        if not _material(free_change, row["before"], prev_total):
+        if not _material(free_change, move.before, prev_total):
             continue
         event: FreeTierEvent = ("ended" if now == 0 else "started" if before == 0
                                 else "fell" if free_change < 0 else "rose")
-        model_change = row["change"]
+        model_change = move.change
         same_way = model_change != 0 and np.sign(model_change) == np.sign(free_change)
         parts.append(FreeTierPart(
             model=model,
@@ -139,7 +154,7 @@ def _first_rows(f: Frames) -> dict[str, int]:
 
 def _switches(
     f: Frames,
-    changes: pd.DataFrame,
+    changes: tuple[_Move, ...],
     launched: Mapping[str, int],
     names: Mapping[str, str],
     authors: Mapping[str, Author],
@@ -147,7 +162,7 @@ def _switches(
 ) -> tuple[SwitchPart, ...]:
     """Pair each maker's material losers with its newer material gainers, largest loss first,
     each model in one pair at most (a gain told twice would be counted twice)."""
-    moves = {str(m): (float(r["change"]), float(r["before"])) for m, r in changes.iterrows()}
+    moves = {m.model: (m.change, m.before) for m in changes}
     # A launch gains its whole first week from nothing.
     moves.update({m: (float(t), 0.0) for m, t in launched.items()})
     material = {m: c for m, (c, b) in moves.items() if c and _material(c, b, prev_total)}
@@ -181,17 +196,21 @@ def _switches(
                                               p.from_model)))
 
 
-def _broad_moves(f: Frames, changes: pd.DataFrame) -> tuple[BroadMove, ...]:
-    country = pd.Series({m: f.country_of.get(str(m)) for m in changes.index}, dtype="object")
+def _broad_moves(f: Frames, changes: tuple[_Move, ...]) -> tuple[BroadMove, ...]:
+    by_country: dict[str, list[float]] = {}
+    for move in changes:
+        country = f.country_of.get(move.model)
+        # A model without a country is never counted for one.
+        if country is not None:
+            by_country.setdefault(country, []).append(move.change)
     moves = []
-    # A model without a country is never counted for one (groupby drops the missing keys).
-    for code, group in changes["change"].groupby(country.reindex(changes.index)):
-        code = str(code)
+    for code, group in sorted(by_country.items()):
         if len(group) < BROAD_MIN_MODELS:
             continue
         direction: Literal["rose", "fell"] | None = (
-            "rose" if bool((group > 0).all()) else "fell" if bool((group < 0).all()) else None)
+            "rose" if all(c > 0 for c in group) else "fell" if all(c < 0 for c in group)
+            else None)
         if direction is not None:
             moves.append(BroadMove(code, country_adjective(code), direction, len(group),
-                                   int(group.sum())))
+                                   int(sum(group))))
     return tuple(sorted(moves, key=lambda b: (-abs(b.change_tokens), b.country)))

@@ -34,6 +34,8 @@ class TotalFacts:
     growth_streak_weeks: int
     is_record: bool
     weeks_of_history: int
+    # When a record: how many comparable weeks it beat.
+    record_weeks_before: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class LeadFacts:
     ratio: float | None
     changed_this_week: bool
     previous_leader: str | None
+    # The leader never led before in the comparable history, and another country did.
+    first_time: bool = False
+    # The longest run of weeks one country led before the current run (comparable history).
+    longest_before_weeks: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,10 @@ class ModelFacts:
     price_completion: float | None
     arrival: Arrival | None
     last_listed: str | None
+    # At rank 1 again after other weeks: weeks since its last week at rank 1, else None.
+    weeks_since_top: int | None = None
+    # A debut larger than every earlier debut's first week (at least three earlier ones).
+    record_debut: bool = False
 
 
 @dataclass(frozen=True)
