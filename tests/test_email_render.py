@@ -107,11 +107,11 @@ def test_preheader_is_the_hidden_summary(email_html: str) -> None:
     style = pre[0]["style"].replace(" ", "")
     assert "display:none" in style
     match = re.search(r'class="preheader"[^>]*>([^<]+)<', email_html)
-    assert match and match.group(1).startswith("Chinese models")
+    assert match and match.group(1).startswith("MiniMax-M3 drew")
 
 
 def test_html_has_the_short_article_and_links(email_html: str) -> None:
-    assert "Chinese Models Lead US Rivals" in email_html
+    assert "MiniMax-M3 Makes the Strongest First Week in the Data" in email_html
     assert "Key Takeaways" in email_html
     assert "DeepSeek-V4-Flash" in email_html
     assert 'href="https://tokenledger.example.org/2026-W21/"' in email_html
@@ -121,7 +121,7 @@ def test_html_has_the_short_article_and_links(email_html: str) -> None:
 
 
 def test_plain_text_part(email_txt: str) -> None:
-    assert email_txt.startswith("Chinese Models Lead US Rivals for a Sixth Consecutive Week\n===")
+    assert email_txt.startswith("MiniMax-M3 Makes the Strongest First Week in the Data\n===")
     for label in ("Market Leadership", "Growth Divergence", "Top Rankings", "Total Volume"):
         assert f"- {label}: " in email_txt
     assert "https://tokenledger.example.org/2026-W21/\n" in email_txt

@@ -1,6 +1,9 @@
 """Choosing the week's angle: score candidate facts, keep the strongest, write the headline.
 
-Score = weight of the kind of fact × how unusual it is against its own history × how recent.
+Score = weight of the kind of fact × how unusual it is against the report's own history. Firsts,
+records, returns and broad moves score high; a streak retires from the headline after
+`STREAK_NEWS_WEEKS` weeks unless it is itself a record; a lead smaller than its own uncertainty
+(under `DEAD_HEAT_PCT`, or within the source's rounding) is a dead heat, never a coronation.
 Every candidate writes its own headline and summary, so the headline always follows the data.
 """
 
@@ -11,11 +14,13 @@ from dataclasses import dataclass
 from typing import cast
 
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
-from generator.kinds.llm_usage.story.scope import Scope
+from generator.kinds.llm_usage.story.scope import Scope, level_within_rounding
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.phrases import (
     capitalise,
     change_noun,
+    join_list,
+    pct,
     pick,
     title_case,
     tokens,
@@ -23,6 +28,12 @@ from generator.story.phrases import (
 )
 
 HEADLINE_LIMIT = 72
+# A streak is news for its first weeks; after that it is the background, not the headline.
+STREAK_NEWS_WEEKS = 3
+# A lead at the top smaller than this share of the runner-up's volume is a dead heat.
+DEAD_HEAT_PCT = 1.0
+# A country whose models all moved one way is headline news from this many models.
+BROAD_HEADLINE_MODELS = 5
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,17 @@ def _lead_angles(facts: Facts, w: int) -> list[Angle]:
                 f"{tokens(book, 'regions.0.tokens', facts.regions[0].tokens)} tokens each."
             ),
         ))
+    elif lead.changed_this_week and lead.first_time:
+        out.append(Angle(
+            "first_lead", 1.5,
+            lambda book: pick([f"{a} Models Overtake {b} Rivals for the First Time",
+                               f"For the First Time, {a} Models Lead {b} Rivals"], w),
+            lambda book: book.sentence(
+                f"For the first time in this data, {a} models drew more tokens than {b} ones: "
+                f"{tokens(book, 'regions.0.tokens', facts.regions[0].tokens)} against "
+                f"{tokens(book, 'regions.1.tokens', facts.regions[1].tokens)}."
+            ),
+        ))
     elif lead.changed_this_week:
         out.append(Angle(
             "lead_change", 1.0,
@@ -67,7 +89,10 @@ def _lead_angles(facts: Facts, w: int) -> list[Angle]:
             ),
         ))
     elif lead.streak_weeks >= 2:
-        unusual = min(1.0, lead.streak_weeks / 8) + 0.3
+        record = lead.streak_weeks > lead.longest_before_weeks > 0
+        # A streak retires from the headline after its first weeks, unless it is a record.
+        unusual = (min(1.0, lead.streak_weeks / 8) + 0.3 if lead.streak_weeks <= STREAK_NEWS_WEEKS
+                   else 1.2 if record else 0.2)
 
         def headline(book: ClaimBook) -> str:
             n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
@@ -124,7 +149,37 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
             ),
         ))
         return out
-    if top.prev_rank is not None and top.prev_rank != 1:
+    margin = facts.market.leader_margin_pct
+    if second is not None and top.prev_rank is not None and (
+            (margin is not None and margin < DEAD_HEAT_PCT)
+            or level_within_rounding(facts, top.tokens, second.tokens)):
+        # Ahead by less than the figures' own uncertainty: no coronation, a dead heat.
+        out.append(Angle(
+            "dead_heat", 0.9,
+            lambda book: pick([f"{top.name} and {second.name} Finish Neck and Neck at the Top",
+                               f"Too Close to Call: {top.name} and {second.name} Share the Top"],
+                              w),
+            lambda book: book.sentence(
+                f"{top.name} and {second.name} drew "
+                f"{tokens(book, 'models.0.tokens', top.tokens)} and "
+                f"{tokens(book, 'models.1.tokens', second.tokens)} tokens, too close to call "
+                "a leader."
+            ),
+        ))
+        return out
+    if top.prev_rank is not None and top.prev_rank != 1 and top.weeks_since_top is not None:
+        since = top.weeks_since_top
+        out.append(Angle(
+            "return_to_top", 1.05,
+            lambda book: f"{top.name} Regains the Top Spot It Last Held "
+            f"{title_case(book.num('models.0.weeks_since_top', since, 'card'))} Weeks Ago"
+            if since > 1 else f"{top.name} Takes Back the Top Spot After a Week",
+            lambda book: book.sentence(
+                f"{top.name} is the most-used model{Scope.of(facts).among(book)} again, with "
+                f"{tokens(book, 'models.0.tokens', top.tokens)} tokens{_change(book, top)}."
+            ),
+        ))
+    elif top.prev_rank is not None and top.prev_rank != 1:
         # A model at number one for the first time is bigger news than a return to the top.
         first_time = top.best_rank_before != 1
         out.append(Angle(
@@ -138,8 +193,9 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
             ),
         ))
     elif top.weeks_at_rank >= 2:
+        fresh = top.weeks_at_rank <= STREAK_NEWS_WEEKS
         out.append(Angle(
-            "leader_streak", 0.6 * (0.4 + min(top.weeks_at_rank, 10) / 10),
+            "leader_streak", 0.6 * (0.4 + min(top.weeks_at_rank, 10) / 10) if fresh else 0.15,
             lambda book: f"{top.name} Holds the Top Spot for "
             f"{title_case(weeks_phrase(book, 'models.0.weeks_at_rank', top.weeks_at_rank))}",
             lambda book: book.sentence(
@@ -164,6 +220,18 @@ def _newcomer_angles(facts: Facts, w: int) -> list[Angle]:
         if model.arrival != "launch" or model.rank == 1:
             continue
         i = model.rank - 1
+        if model.record_debut:
+            out.append(Angle(
+                "record_debut", 1.3,
+                cast("Callable[[ClaimBook], str]", lambda book, m=model: pick([
+                    f"{m.name} Posts the Biggest Debut in the Data",
+                    f"{m.name} Makes the Strongest First Week in the Data"], w)),
+                cast("Callable[[ClaimBook], str]", lambda book, m=model, i=i: book.sentence(
+                    f"{m.name} drew {tokens(book, f'models.{i}.tokens', m.tokens)} tokens in "
+                    f"its launch week, more than any model before it in its first week."
+                )),
+            ))
+            continue
         out.append(Angle(
             "newcomer_top3", 0.9 * (1.0 - (model.rank - 1) * 0.1),
             # cast: mypy cannot infer a lambda whose default arguments (the loop's bindings) make
@@ -176,6 +244,45 @@ def _newcomer_angles(facts: Facts, w: int) -> list[Angle]:
                 f"{m.name} entered at number {book.num(f'models.{i}.rank', m.rank, 'int')} in its "
                 f"first week with {tokens(book, f'models.{i}.tokens', m.tokens)} tokens."
             )),
+        ))
+    return out
+
+
+def _cause_angles(facts: Facts, w: int) -> list[Angle]:
+    """Angles from the week's causes: a launch behind most of the growth, a broad move."""
+    a = facts.attribution
+    out: list[Angle] = []
+    share = a.launch_share_of_change_pct
+    if a.launches and share is not None and 50 <= share <= 100 and not Scope.of(facts).is_list:
+        names = a.launches[0].name if len(a.launches) == 1 else "New Models"
+        out.append(Angle(
+            "launch_growth", 1.0,
+            lambda book: pick([f"{names} Supplies Most of the Week's Growth",
+                               f"A Launch Drives the Week: {names} Brings Most of the Rise"], w)
+            if len(a.launches) == 1 else "New Models Supply Most of the Week's Growth",
+            lambda book: book.sentence(
+                f"This week's launches supplied "
+                f"{pct(book, 'attribution.launch_share_of_change_pct', share)} of the rise in "
+                f"{Scope.of(facts).volume(book)}."
+            ),
+        ))
+    if a.broad_moves and a.broad_moves[0].models >= BROAD_HEADLINE_MODELS:
+        move = a.broad_moves[0]
+        verb = "Lose Ground" if move.direction == "fell" else "Gain Ground"
+        listed = Scope.of(facts).is_list
+        out.append(Angle(
+            # Below a fresh streak: a country's models can fall together week after week.
+            "broad_move", 0.55,
+            lambda book: f"All "
+            f"{title_case(book.num('attribution.broad_moves.0.models', move.models, 'card'))} "
+            f"{'Listed ' if listed else ''}{move.adjective} Models {verb}",
+            lambda book: book.sentence(
+                f"Every {move.adjective} model {'listed' if listed else 'with a figure'} in both "
+                "weeks "
+                f"{'fell' if move.direction == 'fell' else 'grew'}, "
+                f"{tokens(book, 'attribution.broad_moves.0.change_tokens', move.change_tokens)}"
+                " tokens between them."
+            ),
         ))
     return out
 
@@ -200,6 +307,7 @@ def _total_angles(facts: Facts, w: int) -> list[Angle]:
             ),
         ))
     elif total.is_record and total.growth_streak_weeks >= 2:
+        fresh = total.growth_streak_weeks <= STREAK_NEWS_WEEKS
         since = (", the most since the source changed its method in the week of "
                  if facts.source.break_week else "")
 
@@ -213,7 +321,8 @@ def _total_angles(facts: Facts, w: int) -> list[Angle]:
             return book.sentence(text + ".")
 
         out.append(Angle(
-            "record_total", 0.7 * (0.5 + min(total.growth_streak_weeks, 10) / 20),
+            # A record in every week of a long run of growth is the run's background.
+            "record_total", 0.7 * (0.5 + min(total.growth_streak_weeks, 10) / 20) if fresh else 0.3,
             lambda book: f"{scope.headline_subject(book)} Hits a Record "
             f"{title_case(tokens(book, 'total.tokens', total.tokens, 1))} Tokens",
             summary,
@@ -241,6 +350,7 @@ def candidate_angles(facts: Facts, week_index: int) -> list[Angle]:
         *_lead_angles(facts, week_index),
         *_leader_angles(facts, week_index),
         *_newcomer_angles(facts, week_index),
+        *_cause_angles(facts, week_index),
         *_total_angles(facts, week_index),
         _fallback(facts),
     ]
@@ -276,6 +386,50 @@ def opening(facts: Facts, kind: str, book: ClaimBook, w: int = 0) -> str:
         return book.sentence(head + (pick([", and the gap between the two camps widened.",
                                            ", by a wider margin than a week earlier."], w)
                                      if widened else "."))
+    if kind == "first_lead" and lead is not None:
+        a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
+        return book.sentence(pick([
+            f"{a} models drew more tokens than {b} ones this week, something the data had not "
+            "shown before.",
+            f"A first in this data: {a} models out-used {b} ones over a whole week.",
+        ], w))
+    if kind == "dead_heat" and len(facts.models) > 1:
+        top, second = facts.models[0], facts.models[1]
+        return book.sentence(pick([
+            f"At the top, {top.name} and {second.name} ended the week too close to call.",
+            f"No model clearly led this week: {top.name} and {second.name} finished all but "
+            "level.",
+        ], w))
+    if kind == "return_to_top" and top is not None:
+        return book.sentence(pick([
+            f"{top.name} is back at number one{scope.among(book)}.",
+            f"The top spot{scope.among(book)} has changed hands again, back to {top.name}.",
+        ], w))
+    if kind == "record_debut":
+        newcomer = next(m for m in facts.models[:3] if m.record_debut)
+        volume = tokens(book, f"models.{newcomer.rank - 1}.tokens", newcomer.tokens)
+        return book.sentence(pick([
+            f"No model has started as strongly in this data as {newcomer.name}, which drew "
+            f"{volume} tokens in its launch week.",
+            f"{newcomer.name} drew {volume} tokens in its launch week, the largest first week "
+            "this data has seen.",
+        ], w))
+    if kind == "launch_growth" and facts.attribution.launches:
+        names = join_list([p.name for p in facts.attribution.launches[:3]])
+        return book.sentence(pick([
+            f"The week's growth came mostly from something new: {names}.",
+            f"Most of this week's rise traces back to one event, the arrival of {names}.",
+        ], w) if len(facts.attribution.launches) == 1 else
+            f"Most of this week's rise came from models that launched in it: {names}.")
+    if kind == "broad_move" and facts.attribution.broad_moves:
+        move = facts.attribution.broad_moves[0]
+        went = "lost volume" if move.direction == "fell" else "gained volume"
+        return book.sentence(pick([
+            f"This was a week for {move.adjective} models to forget: every one of them {went}."
+            if move.direction == "fell" else
+            f"This was a strong week for {move.adjective} models: every one of them {went}.",
+            f"The {move.adjective} side moved as one this week: every model {went}.",
+        ], w))
     if kind == "lead_change" and lead is not None:
         a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
         return book.sentence(pick([

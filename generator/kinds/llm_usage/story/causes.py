@@ -56,14 +56,16 @@ def causes_section(facts: Facts, book: ClaimBook, w: int) -> tuple[Section | Non
 
 def _launch(facts: Facts, a: AttributionFacts, w: int) -> list[Cause]:
     share, without = a.launch_share_of_change_pct, a.change_without_launches_pct
-    if not a.launches or share is None or without is None or share < 20:
+    if not a.launches or share is None or without is None or share < 20 \
+            or Scope.of(facts).is_list:
+        # In a top-N list a launch takes a slot another model would have filled: the list's
+        # volume without it is unknown, so no counterfactual is told.
         return []
     names = join_list([p.name for p in a.launches[:3]])
     one = len(a.launches) == 1
     scope = Scope.of(facts)
 
     def write(book: ClaimBook) -> str:
-        part = pct(book, "attribution.launch_share_of_change_pct", share)
         rest = pct(book, "attribution.change_without_launches_pct", without)
         moved = "grown" if without > 0 else "fallen"
         whose = f"{names}'s launch" if one else f"This week's launches, {names},"
@@ -71,6 +73,7 @@ def _launch(facts: Facts, a: AttributionFacts, w: int) -> list[Cause]:
         if share > 100:
             return (f"{whose} brought more than the whole of the week's growth: without {it}, "
                     f"{scope.volume(book)} would have {moved} {rest}.")
+        part = pct(book, "attribution.launch_share_of_change_pct", share)
         if pick((True, False), w):
             return (f"{whose} brought {part} of the week's growth; without {it}, "
                     f"{scope.volume(book)} would have {moved} {rest}.")
@@ -90,9 +93,19 @@ def _free_tiers(facts: Facts, a: AttributionFacts, w: int) -> list[Cause]:
 
         def write(book: ClaimBook, part: FreeTierPart = part, at: str = at) -> str:
             share = part.share_of_model_change_pct
-            of_change = (f", {pct(book, f'{at}.share_of_model_change_pct', share)} of the "
-                         f"model's whole {'loss' if part.change_tokens < 0 else 'gain'}"
-                         if share is not None else "")
+            whole = "loss" if part.change_tokens < 0 else "gain"
+            if share is None:
+                of_change = ""
+            elif share > 100:
+                # The free part moved more than the model: its paid part went the other way.
+                of_change = f", more than the model's whole {whole}"
+            else:
+                of_change = (f", {pct(book, f'{at}.share_of_model_change_pct', share)} of the "
+                             f"model's whole {whole}")
+            if part.event == "started":
+                now = tokens(book, f"{at}.free_tokens", part.free_tokens)
+                return (f"{part.name} opened a free tier that drew {now} tokens in its first "
+                        f"week{of_change}.")
             before = tokens(book, f"{at}.prev_free_tokens", part.prev_free_tokens)
             if part.event == "ended":
                 return pick([
@@ -102,9 +115,6 @@ def _free_tiers(facts: Facts, a: AttributionFacts, w: int) -> list[Cause]:
                     f"it drew a week earlier{of_change}.",
                 ], w)
             now = tokens(book, f"{at}.free_tokens", part.free_tokens)
-            if part.event == "started":
-                return (f"{part.name} opened a free tier that drew {now} tokens in its first "
-                        f"week{of_change}.")
             verb = "fell" if part.event == "fell" else "rose"
             return (f"The free tier of {part.name} {verb} from {before} to {now} "
                     f"tokens{of_change}.")
