@@ -92,7 +92,7 @@ def _lead_angles(facts: Facts, w: int) -> list[Angle]:
         record = lead.streak_weeks > lead.longest_before_weeks > 0
         # A streak retires from the headline after its first weeks, unless it is a record.
         unusual = (min(1.0, lead.streak_weeks / 8) + 0.3 if lead.streak_weeks <= STREAK_NEWS_WEEKS
-                   else 1.2 if record else 0.2)
+                   else 1.2 if record else 0.05)
 
         def headline(book: ClaimBook) -> str:
             n = book.num("lead.streak_weeks", lead.streak_weeks, "ord")
@@ -195,7 +195,7 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
     elif top.weeks_at_rank >= 2:
         fresh = top.weeks_at_rank <= STREAK_NEWS_WEEKS
         out.append(Angle(
-            "leader_streak", 0.6 * (0.4 + min(top.weeks_at_rank, 10) / 10) if fresh else 0.15,
+            "leader_streak", 0.6 * (0.4 + min(top.weeks_at_rank, 10) / 10) if fresh else 0.05,
             lambda book: f"{top.name} Holds the Top Spot for "
             f"{title_case(weeks_phrase(book, 'models.0.weeks_at_rank', top.weeks_at_rank))}",
             lambda book: book.sentence(
@@ -330,6 +330,36 @@ def _total_angles(facts: Facts, w: int) -> list[Angle]:
     return out
 
 
+def _mover_angles(facts: Facts, w: int) -> list[Angle]:
+    """A quiet week's news: the model that moved the most tokens, either way."""
+    gainer = facts.movers.gainers[0] if facts.movers.gainers else None
+    loser = facts.movers.losers[0] if facts.movers.losers else None
+    if gainer is None and loser is None:
+        return []
+    if loser is None or (gainer is not None and gainer.change_tokens >= -loser.change_tokens):
+        assert gainer is not None
+        g = gainer
+        return [Angle(
+            "top_gainer", 0.12,
+            lambda book: pick([f"{g.name} Adds the Most Tokens in a Quiet Week",
+                               f"{g.name} Posts the Week's Largest Gain"], w),
+            lambda book: book.sentence(
+                f"{g.name} gained "
+                f"{tokens(book, 'movers.gainers.0.change_tokens', g.change_tokens)} tokens, "
+                "more than any other model this week."),
+        )]
+    lost = loser
+    return [Angle(
+        "top_loser", 0.12,
+        lambda book: pick([f"{lost.name} Loses the Most Ground This Week",
+                           f"{lost.name} Posts the Week's Largest Fall"], w),
+        lambda book: book.sentence(
+            f"{lost.name} lost "
+            f"{tokens(book, 'movers.losers.0.change_tokens', lost.change_tokens)} tokens, "
+            "more than any other model this week."),
+    )]
+
+
 def _fallback(facts: Facts) -> Angle:
     total = facts.total
     scope = Scope.of(facts)
@@ -351,6 +381,7 @@ def candidate_angles(facts: Facts, week_index: int) -> list[Angle]:
         *_leader_angles(facts, week_index),
         *_newcomer_angles(facts, week_index),
         *_cause_angles(facts, week_index),
+        *_mover_angles(facts, week_index),
         *_total_angles(facts, week_index),
         _fallback(facts),
     ]
@@ -429,6 +460,12 @@ def opening(facts: Facts, kind: str, book: ClaimBook, w: int = 0) -> str:
             if move.direction == "fell" else
             f"This was a strong week for {move.adjective} models: every one of them {went}.",
             f"The {move.adjective} side moved as one this week: every model {went}.",
+        ], w))
+    if kind in ("top_gainer", "top_loser"):
+        return book.sentence(pick([
+            "No record fell and no leader changed this week; the movement was in the ranks "
+            "below.",
+            "It was a week without a change at the top; the news is further down the table.",
         ], w))
     if kind == "lead_change" and lead is not None:
         a, b = _adj(facts, lead.leader), _adj(facts, lead.runner_up)
