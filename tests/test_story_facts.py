@@ -219,3 +219,63 @@ def test_sample_memory() -> None:
     assert (back.model, back.weeks_since_top) == ("deepseek/deepseek-v4-flash", 3)
     assert w21.total.record_weeks_before == 30
 
+
+# --- 3. base rates --------------------------------------------------------------------------
+
+# Totals 350 430 580 560 735 745: grew, grew, fell, grew, grew. Rank 1: b1 b1 a1 a1 b1 b1.
+# Leading country: US US CN CN US US. Debuts: c1 (50 → 70), a2 (40 → 30), b2 (20 → 10).
+HAND: list[dict[str, int]] = [
+    {A1: 100, B1: 200, OTHERS: 50},
+    {A1: 150, B1: 180, C1: 50, OTHERS: 50},
+    {A1: 250, B1: 170, C1: 70, A2: 40, OTHERS: 50},
+    {A1: 260, B1: 160, C1: 60, A2: 30, OTHERS: 50},
+    {A1: 270, B1: 300, C1: 60, A2: 35, B2: 20, OTHERS: 50},
+    {A1: 280, B1: 310, C1: 60, A2: 35, B2: 10, OTHERS: 50},
+]
+
+
+def _rates(facts: Facts) -> tuple[tuple[int, int], ...]:
+    r = facts.base_rates
+    return tuple((x.hits, x.of) for x in (r.debut_grew, r.leader_kept, r.lead_kept,
+                                          r.growth_continued))
+
+
+def test_base_rates_counted_by_hand(report_factory: ReportFactory) -> None:
+    report = report_factory(_weeks(*HAND))
+    assert _rates(facts_of(report, week(5))) == ((1, 3), (3, 5), (3, 5), (2, 3))
+    # Known at week 3: b2 is not there yet, a2's second week is week 3 itself.
+    assert _rates(facts_of(report, week(3))) == ((1, 2), (2, 3), (2, 3), (1, 2))
+    assert _rates(facts_of(report, week(0))) == ((0, 0),) * 4
+
+
+def test_base_rates_start_at_a_change_of_method(report_factory: ReportFactory) -> None:
+    # A top-N list of 3 rows that becomes 4 rows long in week 4: counting starts again there.
+    rows = _weeks(*({A1: 300 + i, B1: 200 + i, C1: 100 + i} for i in range(4)),
+                  *({A1: 300 + i, B1: 200 + i, C1: 100 + i, A2: 50} for i in range(4, 6)))
+    facts = facts_of(report_factory(rows), week(5))
+    assert facts.source.break_week == week(4)
+    assert _rates(facts) == ((0, 0), (1, 1), (1, 1), (0, 0))
+
+
+def test_sample_base_rates() -> None:
+    # The issue counted "21 of 23 debuts grew in their second week" by hand.
+    assert _rates(_sample(W21)) == ((21, 23), (25, 30), (29, 30), (24, 26))
+
+
+def test_an_edition_never_reads_a_later_week(tmp_path: Path) -> None:
+    folder = tmp_path / "sample"
+    data = folder / "data"
+    data.mkdir(parents=True)
+    for name in ("models.csv", "authors.csv"):
+        (data / name).write_bytes((SAMPLE / "data" / name).read_bytes())
+    lines = (SAMPLE / "data" / "usage.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith(W21.isoformat())]
+    assert len(kept) < len(lines)
+    (data / "usage.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    (folder / "report.toml").write_text(
+        (SAMPLE / "report.toml").read_text(encoding="utf-8").replace('notes = "notes"\n', ""),
+        encoding="utf-8")
+    w20 = W21 - dt.timedelta(weeks=1)
+    alone = compute_facts(load_snapshot(load_report(folder)), w20, "llm-usage", 10)
+    assert alone.to_json() == _sample(w20).to_json()
+

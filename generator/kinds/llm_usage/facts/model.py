@@ -288,6 +288,31 @@ class AttributionFacts:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """How often something happened: `hits` times out of `of`."""
+
+    hits: int
+    of: int
+
+
+@dataclass(frozen=True)
+class BaseRates:
+    """How often things happened in the report's own comparable history, up to this week.
+
+    `debut_grew`: debuts (a model's first week, when the week before is in the data; in a list
+    only launches) followed by a listed second week, and how many grew in it. `leader_kept`:
+    pairs of consecutive weeks, how often the rank-1 model stayed rank 1. `lead_kept`: how
+    often the leading country still led the next week. `growth_continued`: of the weeks whose
+    total grew, how often the next week grew too (beyond the source's rounding).
+    """
+
+    debut_grew: Rate = Rate(0, 0)
+    leader_kept: Rate = Rate(0, 0)
+    lead_kept: Rate = Rate(0, 0)
+    growth_continued: Rate = Rate(0, 0)
+
+
+@dataclass(frozen=True)
 class WeekPoint:
     """One week of the history series used by charts and streaks."""
 
@@ -315,6 +340,7 @@ class Facts:
     market: MarketFacts
     history: tuple[WeekPoint, ...]
     attribution: AttributionFacts = field(default_factory=AttributionFacts)
+    base_rates: BaseRates = field(default_factory=BaseRates)
     claims: tuple[Claim, ...] = ()
 
     def model(self, model_id: str) -> ModelFacts | None:
