@@ -13,6 +13,7 @@ import pandas as pd
 from generator.kinds.llm_usage.countries import country_adjective, country_name
 from generator.kinds.llm_usage.facts.attribution import attribution
 from generator.kinds.llm_usage.facts.base_rates import base_rates, events
+from generator.kinds.llm_usage.facts.calls import calls
 from generator.kinds.llm_usage.facts.frames import Frames, build_frames, comparable, require_week
 from generator.kinds.llm_usage.facts.launch import launched_in
 from generator.kinds.llm_usage.facts.memory import remember_lead, remember_models
@@ -77,6 +78,7 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
         history=_history(f, model_facts[:top_n]),
         attribution=attribution(f, model_facts, total, names, snapshot.authors, kind),
         base_rates=base_rates(found, start, len(weeks) - 1),
+        calls=calls(f, timeline, found, names, top_n),
     )
 
 

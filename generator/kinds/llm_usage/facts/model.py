@@ -287,6 +287,10 @@ class AttributionFacts:
     broad_moves: tuple[BroadMove, ...] = ()
 
 
+CallKind = Literal["debut_grows", "leader_keeps", "lead_holds", "growth_continues",
+                   "growth_stops"]
+
+
 @dataclass(frozen=True)
 class Rate:
     """How often something happened: `hits` times out of `of`."""
@@ -310,6 +314,33 @@ class BaseRates:
     leader_kept: Rate = Rate(0, 0)
     lead_kept: Rate = Rate(0, 0)
     growth_continued: Rate = Rate(0, 0)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One falsifiable expectation an edition makes for the next week, and its base rate.
+
+    `subject`: a model id, a country code, or "total"; `name`: the model's name, the
+    country's adjective, or "". `rate`: the base rate behind it as known that week.
+    """
+
+    week: str
+    kind: CallKind
+    subject: str
+    name: str
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class CallsFacts:
+    """This edition's call, last edition's call graded on this week, and the running record
+    of every earlier call that could be graded."""
+
+    this_week: Call | None = None
+    last_week: Call | None = None
+    last_week_right: bool | None = None
+    right: int = 0
+    graded: int = 0
 
 
 @dataclass(frozen=True)
@@ -341,6 +372,7 @@ class Facts:
     history: tuple[WeekPoint, ...]
     attribution: AttributionFacts = field(default_factory=AttributionFacts)
     base_rates: BaseRates = field(default_factory=BaseRates)
+    calls: CallsFacts = field(default_factory=CallsFacts)
     claims: tuple[Claim, ...] = ()
 
     def model(self, model_id: str) -> ModelFacts | None:
