@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from generator.kinds.llm_usage.facts.frames import Frames
 from generator.kinds.llm_usage.facts.model import BaseRates, Rate
 from generator.kinds.llm_usage.facts.timeline import Timeline
@@ -25,14 +27,29 @@ class Event:
     hit: bool
 
 
+class Outcomes:
+    """Outcomes of one kind as arrays, so that a rate over any span of rows is one pass of
+    numpy (an edition's record reads a rate for every earlier week)."""
+
+    def __init__(self, found: list[Event]) -> None:
+        self.first = np.array([e.first for e in found], dtype=np.int64)
+        self.last = np.array([e.last for e in found], dtype=np.int64)
+        self.hit = np.array([e.hit for e in found], dtype=bool)
+
+    def rate(self, start: int, row: int) -> Rate:
+        """The outcomes wholly inside rows `start`..`row`."""
+        inside = (self.first >= start) & (self.last <= row)
+        return Rate(int((inside & self.hit).sum()), int(inside.sum()))
+
+
 @dataclass(frozen=True)
 class Events:
     """The outcomes behind each base rate, over the whole Frames."""
 
-    debut_grew: tuple[Event, ...]
-    leader_kept: tuple[Event, ...]
-    lead_kept: tuple[Event, ...]
-    growth_continued: tuple[Event, ...]
+    debut_grew: Outcomes
+    leader_kept: Outcomes
+    lead_kept: Outcomes
+    growth_continued: Outcomes
 
 
 def events(f: Frames, t: Timeline) -> Events:
@@ -53,19 +70,14 @@ def events(f: Frames, t: Timeline) -> Events:
             for i in rows if t.present[i] and t.top_country[i - 1] is not None]
     growth = [Event(i - 2, i, bool(t.grew[i]))
               for i in range(2, len(t.weeks)) if t.grew[i - 1] and t.grew[i] is not None]
-    return Events(tuple(debut), tuple(leader), tuple(lead), tuple(growth))
-
-
-def _rate(found: tuple[Event, ...], start: int, row: int) -> Rate:
-    inside = [e for e in found if e.first >= start and e.last <= row]
-    return Rate(sum(e.hit for e in inside), len(inside))
+    return Events(Outcomes(debut), Outcomes(leader), Outcomes(lead), Outcomes(growth))
 
 
 def base_rates(found: Events, start: int, row: int) -> BaseRates:
     """The rates known at `row`, counted from `start` (its last change of method)."""
     return BaseRates(
-        debut_grew=_rate(found.debut_grew, start, row),
-        leader_kept=_rate(found.leader_kept, start, row),
-        lead_kept=_rate(found.lead_kept, start, row),
-        growth_continued=_rate(found.growth_continued, start, row),
+        debut_grew=found.debut_grew.rate(start, row),
+        leader_kept=found.leader_kept.rate(start, row),
+        lead_kept=found.lead_kept.rate(start, row),
+        growth_continued=found.growth_continued.rate(start, row),
     )
