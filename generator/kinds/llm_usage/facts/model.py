@@ -275,7 +275,13 @@ class BroadMove:
 class AttributionFacts:
     """The parts that explain the week's change: launches, free tiers, switches within a
     maker's family, and broad moves of one country. Empty when there is no comparable
-    previous week."""
+    previous week.
+
+    Free tiers, switches and broad moves are of the models with a figure in both weeks: in a
+    top-N list, of the models listed in both weeks whose figure sums the same ids
+    (`frames.comparable`), since a model missing from the list has an unknown volume, not
+    zero. `launch_share_of_change_pct` is only set when the total rose.
+    """
 
     change_tokens: int | None = None
     launch_tokens: int = 0
