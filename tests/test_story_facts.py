@@ -219,3 +219,183 @@ def test_sample_memory() -> None:
     assert (back.model, back.weeks_since_top) == ("deepseek/deepseek-v4-flash", 3)
     assert w21.total.record_weeks_before == 30
 
+
+# --- 3. base rates --------------------------------------------------------------------------
+
+# Totals 350 430 580 560 735 745: grew, grew, fell, grew, grew. Rank 1: b1 b1 a1 a1 b1 b1.
+# Leading country: US US CN CN US US. Debuts: c1 (50 → 70), a2 (40 → 30), b2 (20 → 10).
+HAND: list[dict[str, int]] = [
+    {A1: 100, B1: 200, OTHERS: 50},
+    {A1: 150, B1: 180, C1: 50, OTHERS: 50},
+    {A1: 250, B1: 170, C1: 70, A2: 40, OTHERS: 50},
+    {A1: 260, B1: 160, C1: 60, A2: 30, OTHERS: 50},
+    {A1: 270, B1: 300, C1: 60, A2: 35, B2: 20, OTHERS: 50},
+    {A1: 280, B1: 310, C1: 60, A2: 35, B2: 10, OTHERS: 50},
+]
+
+
+def _rates(facts: Facts) -> tuple[tuple[int, int], ...]:
+    r = facts.base_rates
+    return tuple((x.hits, x.of) for x in (r.debut_grew, r.leader_kept, r.lead_kept,
+                                          r.growth_continued))
+
+
+def test_base_rates_counted_by_hand(report_factory: ReportFactory) -> None:
+    report = report_factory(_weeks(*HAND))
+    assert _rates(facts_of(report, week(5))) == ((1, 3), (3, 5), (3, 5), (2, 3))
+    # Known at week 3: b2 is not there yet, a2's second week is week 3 itself.
+    assert _rates(facts_of(report, week(3))) == ((1, 2), (2, 3), (2, 3), (1, 2))
+    assert _rates(facts_of(report, week(0))) == ((0, 0),) * 4
+
+
+def test_base_rates_start_at_a_change_of_method(report_factory: ReportFactory) -> None:
+    # A top-N list of 3 rows that becomes 4 rows long in week 4: counting starts again there.
+    rows = _weeks(*({A1: 300 + i, B1: 200 + i, C1: 100 + i} for i in range(4)),
+                  *({A1: 300 + i, B1: 200 + i, C1: 100 + i, A2: 50} for i in range(4, 6)))
+    facts = facts_of(report_factory(rows), week(5))
+    assert facts.source.break_week == week(4)
+    assert _rates(facts) == ((0, 0), (1, 1), (1, 1), (0, 0))
+
+
+def test_sample_base_rates() -> None:
+    # The issue counted "21 of 23 debuts grew in their second week" by hand.
+    assert _rates(_sample(W21)) == ((21, 23), (25, 30), (29, 30), (24, 26))
+
+
+def test_an_edition_never_reads_a_later_week(tmp_path: Path) -> None:
+    folder = tmp_path / "sample"
+    data = folder / "data"
+    data.mkdir(parents=True)
+    for name in ("models.csv", "authors.csv"):
+        (data / name).write_bytes((SAMPLE / "data" / name).read_bytes())
+    lines = (SAMPLE / "data" / "usage.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith(W21.isoformat())]
+    assert len(kept) < len(lines)
+    (data / "usage.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    (folder / "report.toml").write_text(
+        (SAMPLE / "report.toml").read_text(encoding="utf-8").replace('notes = "notes"\n', ""),
+        encoding="utf-8")
+    w20 = W21 - dt.timedelta(weeks=1)
+    alone = compute_facts(load_snapshot(load_report(folder)), w20, "llm-usage", 10)
+    assert alone.to_json() == _sample(w20).to_json()
+    # The call W21 says last week made is the one W20 made.
+    assert _sample(W21).calls.last_week == alone.calls.this_week
+
+
+# --- 4. calls -------------------------------------------------------------------------------
+
+def _steady(weeks: int, last: dict[str, int] | None = None) -> list[Row]:
+    """b1 (US) tops every week and the total grows; `last` replaces the final week."""
+    rows = [{B1: 500 + 10 * i, A1: 300 + 10 * i, OTHERS: 100} for i in range(weeks)]
+    if last is not None:
+        rows[-1] = last
+    return _weeks(*rows)
+
+
+def test_calls_are_made_rotated_and_graded(report_factory: ReportFactory) -> None:
+    report = report_factory(_steady(7))
+    # Row 4: b1 kept the top 4 of 4 times, the US led 4 of 4 (growth: only 3 cases yet).
+    call = facts_of(report, week(4)).calls.this_week
+    assert call is not None
+    assert (call.kind, call.subject, call.name, call.week) == ("leader_keeps", B1, "b1", week(4))
+    assert (call.rate.hits, call.rate.of) == (4, 4)
+    # Row 5: the same kind gives way to an equally sure other one.
+    calls = facts_of(report, week(5)).calls
+    assert calls.this_week is not None and calls.last_week is not None
+    assert (calls.this_week.kind, calls.this_week.subject) == ("lead_holds", "US")
+    assert (calls.last_week.kind, calls.last_week_right, calls.right, calls.graded) == (
+        "leader_keeps", True, 1, 1)
+    calls = facts_of(report, week(6)).calls
+    assert calls.this_week is not None and calls.this_week.kind == "leader_keeps"
+    assert (calls.last_week_right, calls.right, calls.graded) == (True, 2, 2)
+
+
+def test_a_wrong_call_and_the_running_record(report_factory: ReportFactory) -> None:
+    # Week 7: a1 passes b1 (and China the US): row 6's call that b1 keeps the top fails.
+    report = report_factory(_steady(8, last={B1: 500, A1: 700, OTHERS: 100}))
+    calls = facts_of(report, week(7)).calls
+    assert calls.last_week is not None
+    assert (calls.last_week.kind, calls.last_week.subject) == ("leader_keeps", B1)
+    assert (calls.last_week_right, calls.right, calls.graded) == (False, 2, 3)
+
+
+def _seesaw(last_total: int) -> list[Row]:
+    """Totals rise on odd weeks and fall on even ones; a1 (CN) and b1 (US) swap the top each
+    week, so only the growth call stands: growth has never continued (0 of 4 by week 9)."""
+    rows = []
+    for i in range(11):
+        total = 300 + 50 * i + 60 * (i % 2) if i < 10 else last_total
+        top, other = (A1, B1) if i % 2 == 0 else (B1, A1)
+        rows.append({top: total * 6 // 10, other: total * 3 // 10, OTHERS: total // 10})
+    return _weeks(*rows)
+
+
+@pytest.mark.parametrize(("last_total", "right"), [(800, True), (900, False)])
+def test_a_growth_stops_call(report_factory: ReportFactory, last_total: int,
+                             right: bool) -> None:
+    report = report_factory(_seesaw(last_total))
+    made = facts_of(report, week(9)).calls.this_week
+    assert made is not None
+    assert (made.kind, made.subject, made.name, made.rate.hits, made.rate.of) == (
+        "growth_stops", "total", "", 0, 4)
+    calls = facts_of(report, week(10)).calls
+    assert calls.last_week == made
+    assert (calls.last_week_right, calls.right, calls.graded) == (right, int(right), 1)
+
+
+def _launches(last: dict[str, int]) -> tuple[list[Row], list[dict[str, str]]]:
+    """A six-row top list: a1 (CN) and b1 (US) swap the top weekly; crane launches l1..l4 in
+    weeks 1-4 (100, then 150), each growing; l5 launches in week 6; `last` is two of week 7's
+    rows."""
+    launched = [f"crane/l{k}" for k in range(1, 6)]
+    fillers = [f"crane/f{k}" for k in range(1, 5)]
+    weeks = []
+    for i in range(7):
+        top, other = (A1, B1) if i % 2 == 0 else (B1, A1)
+        row = {top: 1000, other: 900}
+        listed = launched[:min(i, 4)] if i < 6 else launched[1:5]
+        row.update({m: 100 if launched.index(m) + 1 == i else 150 for m in listed})
+        row.update({f: 50 for f in fillers[len(listed):]})
+        if i == 6:
+            row[launched[4]] = 100
+        weeks.append(row)
+    weeks.append({B1: 1000, A1: 900, **{m: 150 for m in launched[1:3]}, **last})
+    catalogue = [{"model": m, "released": week(k + 1 if k < 4 else 6)}
+                 for k, m in enumerate(launched)]
+    return _weeks(*weeks), catalogue
+
+
+@pytest.mark.parametrize(("last", "right"), [
+    ({"crane/l5": 200, "crane/l1": 150}, True),
+    ({"crane/l5": 80, "crane/l1": 150}, False),
+    ({"crane/l1": 150, "crane/l4": 150}, None),  # l5 left the list: unknown, not graded
+])
+def test_a_debut_call_in_a_list(report_factory: ReportFactory, last: dict[str, int],
+                                right: bool | None) -> None:
+    rows, catalogue = _launches(last)
+    report = report_factory(rows, models=catalogue)
+    made = facts_of(report, week(6))
+    assert made.coverage.kind == "list" and made.source.break_week is None
+    call = made.calls.this_week
+    assert call is not None
+    assert (call.kind, call.subject, call.rate.hits, call.rate.of) == (
+        "debut_grows", "crane/l5", 4, 4)
+    after = facts_of(report, week(7))
+    assert after.source.changed_this_week is False
+    calls = after.calls
+    assert calls.last_week == call
+    # Row 5 called growth (4 of 4) and the total fell in row 6: one wrong call before.
+    assert calls.last_week_right is right
+    assert (calls.right, calls.graded) == (int(bool(right)), 1 + (right is not None))
+
+
+def test_sample_calls() -> None:
+    calls = _sample(W21).calls
+    assert calls.this_week is not None and calls.last_week is not None
+    # China led 29 of 30 times, but last week's call was that it would hold: the take moves on.
+    assert (calls.last_week.kind, calls.last_week.subject, calls.last_week_right) == (
+        "lead_holds", "CN", True)
+    assert (calls.this_week.kind, calls.this_week.rate) == ("growth_continues",
+                                                            calls.this_week.rate)
+    assert (calls.this_week.rate.hits, calls.this_week.rate.of) == (24, 26)
+    assert (calls.right, calls.graded) == (23, 26)

@@ -12,6 +12,8 @@ import pandas as pd
 
 from generator.kinds.llm_usage.countries import country_adjective, country_name
 from generator.kinds.llm_usage.facts.attribution import attribution
+from generator.kinds.llm_usage.facts.base_rates import base_rates, events
+from generator.kinds.llm_usage.facts.calls import calls
 from generator.kinds.llm_usage.facts.frames import Frames, build_frames, comparable, require_week
 from generator.kinds.llm_usage.facts.launch import launched_in
 from generator.kinds.llm_usage.facts.memory import remember_lead, remember_models
@@ -55,6 +57,7 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
     total = _total(f, has_prev, start, margins)
     names = _names(snapshot, f)
     timeline = build_timeline(snapshot, f, margins)
+    found = events(f, timeline)
     model_facts = remember_models(
         _models(f, snapshot, names, has_prev, top_n, total.tokens, start, kind), f, timeline, kind)
     regions = _regions(f, snapshot, has_prev, total.tokens)
@@ -74,6 +77,8 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
         market=_market(f, snapshot, model_facts, regions, top_n, total.tokens),
         history=_history(f, model_facts[:top_n]),
         attribution=attribution(f, model_facts, total, names, snapshot.authors, kind),
+        base_rates=base_rates(found, start, len(weeks) - 1),
+        calls=calls(f, timeline, found, names, top_n),
     )
 
 

@@ -59,11 +59,11 @@ def remember_models(models: tuple[ModelFacts, ...], f: Frames, t: Timeline,
     out = []
     for m in models:
         debut = m.arrival == "launch" or (kind == "complete" and m.is_new)
-        out.append(dataclasses.replace(
-            m,
-            weeks_since_top=_weeks_since_top(m, t, start, now),
-            record_debut=bool(debut and best_debut is not None and m.tokens > best_debut),
-        ))
+        since = _weeks_since_top(m, t, start, now)
+        record = bool(debut and best_debut is not None and m.tokens > best_debut)
+        # Most models keep the defaults; a copy of each of hundreds would cost more than the rest.
+        out.append(dataclasses.replace(m, weeks_since_top=since, record_debut=record)
+                   if since is not None or record else m)
     return tuple(out)
 
 

@@ -275,7 +275,13 @@ class BroadMove:
 class AttributionFacts:
     """The parts that explain the week's change: launches, free tiers, switches within a
     maker's family, and broad moves of one country. Empty when there is no comparable
-    previous week."""
+    previous week.
+
+    Free tiers, switches and broad moves are of the models with a figure in both weeks: in a
+    top-N list, of the models listed in both weeks whose figure sums the same ids
+    (`frames.comparable`), since a model missing from the list has an unknown volume, not
+    zero. `launch_share_of_change_pct` is only set when the total rose.
+    """
 
     change_tokens: int | None = None
     launch_tokens: int = 0
@@ -285,6 +291,62 @@ class AttributionFacts:
     free_tiers: tuple[FreeTierPart, ...] = ()
     switches: tuple[SwitchPart, ...] = ()
     broad_moves: tuple[BroadMove, ...] = ()
+
+
+CallKind = Literal["debut_grows", "leader_keeps", "lead_holds", "growth_continues",
+                   "growth_stops"]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How often something happened: `hits` times out of `of`."""
+
+    hits: int
+    of: int
+
+
+@dataclass(frozen=True)
+class BaseRates:
+    """How often things happened in the report's own comparable history, up to this week.
+
+    `debut_grew`: debuts (a model's first week, when the week before is in the data; in a list
+    only launches) followed by a listed second week, and how many grew in it. `leader_kept`:
+    pairs of consecutive weeks, how often the rank-1 model stayed rank 1. `lead_kept`: how
+    often the leading country still led the next week. `growth_continued`: of the weeks whose
+    total grew, how often the next week grew too (beyond the source's rounding).
+    """
+
+    debut_grew: Rate = Rate(0, 0)
+    leader_kept: Rate = Rate(0, 0)
+    lead_kept: Rate = Rate(0, 0)
+    growth_continued: Rate = Rate(0, 0)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One falsifiable expectation an edition makes for the next week, and its base rate.
+
+    `subject`: a model id, a country code, or "total"; `name`: the model's name, the
+    country's adjective, or "". `rate`: the base rate behind it as known that week.
+    """
+
+    week: str
+    kind: CallKind
+    subject: str
+    name: str
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class CallsFacts:
+    """This edition's call, last edition's call graded on this week, and the running record
+    of every earlier call that could be graded."""
+
+    this_week: Call | None = None
+    last_week: Call | None = None
+    last_week_right: bool | None = None
+    right: int = 0
+    graded: int = 0
 
 
 @dataclass(frozen=True)
@@ -315,6 +377,8 @@ class Facts:
     market: MarketFacts
     history: tuple[WeekPoint, ...]
     attribution: AttributionFacts = field(default_factory=AttributionFacts)
+    base_rates: BaseRates = field(default_factory=BaseRates)
+    calls: CallsFacts = field(default_factory=CallsFacts)
     claims: tuple[Claim, ...] = ()
 
     def model(self, model_id: str) -> ModelFacts | None:

@@ -71,8 +71,8 @@ def source_facts(
     return facts, kind, max(segment) if kind == "list" else None
 
 
-def method_changes(snapshot: Snapshot, week: dt.date) -> tuple[dt.date, ...]:
-    """The weeks up to `week` where the source changed its method (each reads only the weeks
-    before it, so a later week never moves an earlier one)."""
-    weeks = [w for w in snapshot.weeks if w <= week]
+def method_changes(snapshot: Snapshot, weeks: list[dt.date]) -> tuple[dt.date, ...]:
+    """Of `weeks` (the weeks in the data up to an edition's, oldest first), those where the
+    source changed its method; each reads only the weeks before it, so a later week never
+    moves an earlier one."""
     return tuple(w for j, w in enumerate(weeks) if _changes(snapshot, weeks, j))

@@ -54,7 +54,9 @@ def build_timeline(snapshot: Snapshot, f: Frames, margins: list[float]) -> Timel
     present = tuple(bool(p) for p in f.present)
     row_of = {w: i for i, w in enumerate(weeks)}
     starts, last = [], 0
-    changes = {row_of[w] for w in method_changes(snapshot, f.week)}
+    # The weeks in the data are the present rows (reading them from the snapshot costs more).
+    changes = {row_of[w] for w in method_changes(
+        snapshot, [w for w, here in zip(weeks, present, strict=True) if here])}
     for i in range(len(weeks)):
         last = i if i in changes else last
         starts.append(last)
@@ -78,11 +80,11 @@ def build_timeline(snapshot: Snapshot, f: Frames, margins: list[float]) -> Timel
 def _top_models(f: Frames) -> tuple[str | None, ...]:
     ranks = f.ranks.to_numpy(dtype=float)
     columns = [str(m) for m in f.ranks.columns]
-    out: list[str | None] = []
-    for row in ranks:
-        hit = np.flatnonzero(row == 1)
-        out.append(columns[int(hit[0])] if len(hit) else None)
-    return tuple(out)
+    top: list[str | None] = [None] * len(ranks)
+    # Ranks are distinct within a row (ties are broken by id): one rank 1 at most.
+    for row, j in zip(*np.nonzero(ranks == 1), strict=True):
+        top[int(row)] = columns[int(j)]
+    return tuple(top)
 
 
 def _top_countries(f: Frames) -> tuple[str | None, ...]:
