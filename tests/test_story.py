@@ -145,7 +145,8 @@ def test_takeaways_count_and_headline_length(tmp_path: Path) -> None:
     assert 5 <= len(story.takeaways) <= 7
     assert len(story.headline) <= 72
     assert all(b.label for b in story.takeaways)
-    assert [b.emoji for b in story.take] == ["🔥", "⚠️", "💡"]
+    # Why, risks, advice, and the call (the history holds enough weeks for a base rate).
+    assert [b.emoji for b in story.take] == ["🔥", "⚠️", "💡", "🎯"]
 
 
 def _sample_stories() -> list[tuple[Facts, Story]]:

@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from scenarios import LAST, Rows, all_text, history, last_week, story_for
+from scenarios import LAST, Rows, all_text, history, last_week, make_report, story_for
 from test_story import assert_claims_true
+
+from generator.kinds.llm_usage.story.build import write_story
+from generator.story.model import plain
+from generator.story.notes import parse_notes
 
 STEADY = {"cnlab__alpha": 330, "cnco__beta": 270, "uslab__gamma": 230, "usco__delta": 170,
           "frlab__epsilon": 66, "others": 440}
@@ -136,3 +140,17 @@ def _dedupe(rows: Rows) -> Rows:
     for week, model, value in rows:
         seen[(week, model)] = value
     return [(w, m, v) for (w, m), v in seen.items()]
+
+
+def test_an_editor_note_replaces_the_machine_sentence_it_overlaps(tmp_path: Path) -> None:
+    rows = history() + last_week(**STEADY)
+    facts, story = story_for(tmp_path, rows)
+    risks = next(plain(b.body) for b in story.take if b.emoji == "⚠️")
+    assert "tokenizer" in risks
+    notes = parse_notes("## Take: risks\n\nEvery tokenizer counts differently; compare with "
+                        "care.\n")
+    report = make_report(tmp_path / "again", rows)
+    edited = write_story(facts, report, notes)
+    risks = next(plain(b.body) for b in edited.take if b.emoji == "⚠️")
+    assert risks.count("tokenizer") == 1 and risks.endswith("compare with care.")
+    assert "splits text its own way" not in risks and "different tokenizers" not in risks

@@ -437,13 +437,14 @@ def opening(facts: Facts, kind: str, book: ClaimBook, w: int = 0) -> str:
             f"The top spot{scope.among(book)} has changed hands again, back to {top.name}.",
         ], w))
     if kind == "record_debut":
+        # The summary line gives its volume; the lede gives its place.
         newcomer = next(m for m in facts.models[:3] if m.record_debut)
-        volume = tokens(book, f"models.{newcomer.rank - 1}.tokens", newcomer.tokens)
+        rank = book.num(f"models.{newcomer.rank - 1}.rank", newcomer.rank, "int")
         return book.sentence(pick([
-            f"No model has started as strongly in this data as {newcomer.name}, which drew "
-            f"{volume} tokens in its launch week.",
-            f"{newcomer.name} drew {volume} tokens in its launch week, the largest first week "
-            "this data has seen.",
+            f"No model has started as strongly in this data as {newcomer.name}, which went "
+            f"straight to number {rank} in its launch week.",
+            f"{newcomer.name} reached number {rank} in its launch week, the strongest first "
+            "week this data has seen.",
         ], w))
     if kind == "launch_growth" and facts.attribution.launches:
         names = join_list([p.name for p in facts.attribution.launches[:3]])

@@ -6,10 +6,15 @@ from __future__ import annotations
 from typing import cast
 
 from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.story.calls import (
+    call_sentences,
+    debut_rate_sentence,
+    leader_rate_sentence,
+)
 from generator.kinds.llm_usage.story.scope import Scope, level_within_rounding
 from generator.ledger.numbers import ClaimBook
 from generator.story.model import Bullet, Section, paragraph
-from generator.story.notes import Notes, take_with_notes
+from generator.story.notes import Notes, notes_cover, take_with_notes
 from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
 
 
@@ -97,6 +102,9 @@ def ahead_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
                 f"{second.name} would need {gap} more tokens, {gap_pct} on its volume, to "
                 f"draw level with {top.name}.",
             ], w)))
+            kept = leader_rate_sentence(facts, book)
+            if kept:
+                sentences.append(kept)
     scope = Scope.of(facts)
     newcomers = [m.name for m in facts.models[:10] if m.arrival is not None]
     if newcomers:
@@ -107,6 +115,9 @@ def ahead_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
             f"A second week{scope.among(book)} will show whether {join_list(newcomers)} "
             f"{'has' if one else 'have'} staying power.",
         ], w)))
+        debut = debut_rate_sentence(facts, book)
+        if debut:
+            sentences.append(debut)
     growth = facts.total.growth_streak_weeks
     if growth >= 2 and not book.said("total.growth_streak_weeks"):
         sentences.append(book.sentence(
@@ -125,15 +136,24 @@ def ahead_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
                    paragraphs=(paragraph(" ".join(sentences)),))
 
 
-def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
+# Cue words of each automatic caveat: an editor's risks note that uses one already covers it.
+PLATFORM_CUES = ("directly", "slice of the market", "only traffic")
+TOKENIZER_CUES = ("tokenizer",)
+FREE_CUES = ("free tier", "free variant", "promotion")
+COUNTRY_CUES = ("country", "long tail")
+
+
+def caveats(facts: Facts, book: ClaimBook, source: str, w: int,
+            notes: Notes | None = None) -> list[str]:
     """Automatic limitations: one platform, tokenizers, free tiers, unattributed volume,
-    rounded figures; each only when it applies."""
-    out = [book.sentence(pick([
+    rounded figures; each only when it applies, and none that the editor's notes cover."""
+    notes = notes or Notes()
+    out = [] if notes_cover(notes, "risks", PLATFORM_CUES) else [book.sentence(pick([
         f"The figures cover traffic on {source} only, not usage that goes to the model makers "
         "directly.",
         f"Only traffic routed through {source} is counted; requests sent directly to the model "
         "makers never appear here."], w))]
-    if facts.market.authors > 1:
+    if facts.market.authors > 1 and not notes_cover(notes, "risks", TOKENIZER_CUES):
         out.append(book.sentence(pick([
             "Models count tokens with different tokenizers, so the same text can be a different "
             "number of tokens on two models and volumes are not strictly comparable.",
@@ -148,7 +168,7 @@ def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
     change = source_change_sentence(facts, book)
     if change:
         out.append(change)
-    if cov.free_variant_tokens:
+    if cov.free_variant_tokens and not notes_cover(notes, "risks", FREE_CUES):
         free = tokens(book, "coverage.free_variant_tokens", cov.free_variant_tokens)
         out.append(book.sentence(pick([
             f"Free variants contributed {free} tokens, volume that can vanish when a promotion "
@@ -157,7 +177,8 @@ def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
             "withdraw at any time.",
         ], w)))
     unattributed = cov.others_tokens + cov.unknown_country_tokens
-    if unattributed and not scope.is_list and not book.said("coverage.attributed_share_pct"):
+    if unattributed and not scope.is_list and not book.said("coverage.attributed_share_pct") \
+            and not notes_cover(notes, "risks", COUNTRY_CUES):
         out.append(book.sentence(
             f"A country could be given to "
             f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct)} of the "
@@ -203,10 +224,13 @@ def source_change_sentence(facts: Facts, book: ClaimBook) -> str | None:
 def take_bullets(
     facts: Facts, book: ClaimBook, notes: Notes, source: str, w: int
 ) -> tuple[Bullet, ...]:
-    """The take: 🔥 why it matters, ⚠️ limitations and risks, 💡 advice."""
+    """The take: 🔥 why it matters, ⚠️ limitations and risks, 💡 advice, 🎯 the call. An
+    editor's note for the why or the advice replaces the machine's line on the same ground."""
     why_auto: list[str] = []
     lead = facts.lead
-    if lead and lead.runner_up and lead.streak_weeks >= 1 and len(facts.regions) > 1:
+    editor_why = bool(notes.take.get("why"))
+    if not editor_why and lead and lead.runner_up and lead.streak_weeks >= 1 \
+            and len(facts.regions) > 1:
         a, b = facts.regions[0].adjective, facts.regions[1].adjective
         why_auto.append(book.sentence(pick([
             f"Where developers send their tokens is a vote with their budgets, and this week "
@@ -216,13 +240,13 @@ def take_bullets(
             f"Developers pay for what they use, so a lead in tokens is a lead in real work "
             f"done, and {a} models hold it over {b} ones.",
         ], w)))
-    elif facts.models:
+    elif not editor_why and facts.models:
         why_auto.append(book.sentence(
             f"Usage shows which models developers rely on in production, and this week "
             f"{facts.models[0].name} carried the most of it."))
     names = [m.name for m in facts.models[:3] if m.arrival == "launch" or m.rank == 1]
     listed = join_list(names) or "the leaders"
-    advice_auto = [book.sentence(pick([
+    advice_auto = [] if notes_cover(notes, "advice", ADVICE_CUES) else [book.sentence(pick([
         f"Benchmark {listed} against the models you use today on your own tasks, especially "
         "coding and long documents, before moving traffic.",
         f"Put {listed} through your own evaluation set, on the tasks that cost you most, and "
@@ -230,5 +254,9 @@ def take_bullets(
         f"Before this week's ranking changes your stack, rerun your own tests on {listed} and "
         "judge them on the work you actually send.",
     ], w))]
-    return take_with_notes({"why": why_auto, "risks": caveats(facts, book, source, w),
-                            "advice": advice_auto}, notes)
+    return take_with_notes({"why": why_auto, "risks": caveats(facts, book, source, w, notes),
+                            "advice": advice_auto, "call": call_sentences(facts, book, w)},
+                           notes)
+
+
+ADVICE_CUES = ("evaluation", "benchmark", "your own test")

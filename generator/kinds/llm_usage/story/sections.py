@@ -63,15 +63,20 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
     sentences: list[str] = []
     if model.arrival == "launch":
         title = pick([f"{name} Makes Its Debut", f"A Strong Start for {name}"], w)
-        rank = book.num(f"{at}.rank", model.rank, "int")
-        volume = ("" if book.said(f"{at}.tokens") else
-                  f", drawing {tokens(book, f'{at}.tokens', model.tokens)} tokens")
-        sentences.append(book.sentence(pick([
-            f"{name} from {maker} went straight to number {rank} in its first week on the "
-            f"platform{volume}.",
-            f"In its first week on the platform, {maker}'s {name} went straight to number "
-            f"{rank}{volume}.",
-        ], w)))
+        if book.said(f"{at}.rank"):
+            sentences.append(book.sentence(
+                f"{name} from {maker} drew {tokens(book, f'{at}.tokens', model.tokens)} tokens "
+                "in its first week on the platform."))
+        else:
+            rank = book.num(f"{at}.rank", model.rank, "int")
+            volume = ("" if book.said(f"{at}.tokens") else
+                      f", drawing {tokens(book, f'{at}.tokens', model.tokens)} tokens")
+            sentences.append(book.sentence(pick([
+                f"{name} from {maker} went straight to number {rank} in its first week on the "
+                f"platform{volume}.",
+                f"In its first week on the platform, {maker}'s {name} went straight to number "
+                f"{rank}{volume}.",
+            ], w)))
         if model.released:
             sentences.append(book.sentence(
                 f"The catalogue dates its release to "
