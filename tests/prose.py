@@ -42,6 +42,7 @@ class Edition:
     headline: str
     names: tuple[str, ...]
     claims: tuple[tuple[str, str], ...]  # (fact path, sentence) of every story claim
+    content: EditionContent | None = None
 
 
 def editions(report_dir: Path | None, weeks: Iterable[str] | None = None) -> list[Edition]:
@@ -66,7 +67,7 @@ def _edition(report: Report, stages: Any, data: Any, week: dt.date) -> Edition:
                              published_at(report, week), with_pdf=False, digest=stages.digest)
     return Edition(week.isoformat(), markdown_post(content), story.headline,
                    _names(facts.to_json()),
-                   tuple((c.fact.partition("|")[0], c.text) for c in story.claims))
+                   tuple((c.fact.partition("|")[0], c.text) for c in story.claims), content)
 
 
 def _names(tree: Any) -> tuple[str, ...]:

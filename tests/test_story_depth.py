@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from prose import Edition, editions, mentions, overlap, prose, skeleton, title_shape
+
+from generator.check import check_edition
+from generator.layout import ARTICLE
+from generator.pipeline import write_facts
 
 WEEKS = ("2026-04-13", "2026-04-20", "2026-04-27", "2026-05-04", "2026-05-11", "2026-05-18")
 MAX_OVERLAP = 0.30
@@ -38,6 +43,20 @@ def test_no_figure_is_stated_more_than_twice_in_prose(sample: list[Edition]) -> 
 def test_the_six_headlines_take_at_least_four_shapes(sample: list[Edition]) -> None:
     shapes = {title_shape(e) for e in sample}
     assert len(shapes) >= 4, [e.headline for e in sample]
+
+
+def test_every_sample_week_passes_the_check(tmp_path: Path) -> None:
+    # Every edition of the sample, not only the latest: the Markdown against its facts.json.
+    every = editions(None)
+    assert len(every) >= 26
+    for edition in every:
+        folder = tmp_path / edition.week
+        folder.mkdir()
+        assert edition.content is not None
+        write_facts(folder, edition.content)
+        (folder / ARTICLE).write_text(edition.markdown, encoding="utf-8")
+        result = check_edition(folder)
+        assert result.ok and result.traced > 20, (edition.week, result.problems[:3])
 
 
 def test_the_measures_catch_what_they_measure(sample: list[Edition]) -> None:
