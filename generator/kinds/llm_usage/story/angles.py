@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
-from generator.kinds.llm_usage.story.scope import Scope, level_within_rounding
+from generator.kinds.llm_usage.story.scope import Scope, dead_heat
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.phrases import (
     capitalise,
@@ -30,8 +30,6 @@ from generator.story.phrases import (
 HEADLINE_LIMIT = 72
 # A streak is news for its first weeks; after that it is the background, not the headline.
 STREAK_NEWS_WEEKS = 3
-# A lead at the top smaller than this share of the runner-up's volume is a dead heat.
-DEAD_HEAT_PCT = 1.0
 # A country whose models all moved one way is headline news from this many models.
 BROAD_HEADLINE_MODELS = 5
 
@@ -149,10 +147,7 @@ def _leader_angles(facts: Facts, w: int) -> list[Angle]:
             ),
         ))
         return out
-    margin = facts.market.leader_margin_pct
-    if second is not None and top.prev_rank is not None and (
-            (margin is not None and margin < DEAD_HEAT_PCT)
-            or level_within_rounding(facts, top.tokens, second.tokens)):
+    if second is not None and top.prev_rank is not None and dead_heat(facts):
         # Ahead by less than the figures' own uncertainty: no coronation, a dead heat.
         out.append(Angle(
             "dead_heat", 0.9,

@@ -8,7 +8,7 @@ from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.angles import candidate_angles, choose_angle, opening
 from generator.kinds.llm_usage.story.causes import causes_section
 from generator.kinds.llm_usage.story.outlook import ahead_section, developers_section, take_bullets
-from generator.kinds.llm_usage.story.scope import Scope, within_rounding
+from generator.kinds.llm_usage.story.scope import Scope, dead_heat, within_rounding
 from generator.kinds.llm_usage.story.sections import (
     arrivals_sentence,
     cost_section,
@@ -102,6 +102,13 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
             count = book.num("market.top_run_length", run, "card")
             text = pick([f"The top {count} models are all {adj}, led by {top.name}.",
                          f"{adj} models fill the top {count} places, with {top.name} in front."], w)
+        elif dead_heat(facts):
+            second = facts.models[1]
+            first = tokens(book, "models.0.tokens", top.tokens)
+            other = tokens(book, "models.1.tokens", second.tokens)
+            text = (f"{top.name} and {second.name} finished level at the top, "
+                    + (f"each with {first} tokens as rounded here." if first == other else
+                       f"with {first} and {other} tokens."))
         else:
             volume = tokens(book, "models.0.tokens", top.tokens)
             text = pick([f"{top.name} is the most-used model with {volume} tokens.",

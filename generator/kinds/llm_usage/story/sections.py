@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
 from generator.kinds.llm_usage.story.causes import free_tier_clause
-from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope
+from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope, dead_heat
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.phrases import (
@@ -84,10 +84,25 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
     elif model.arrival is not None:
         title, sentences = _entry(facts, model, book, scope, maker)
     elif model.rank == 1:
-        title = pick([f"{name} Leads the Pack", f"{name} Stays on Top"], w) \
-            if model.weeks_at_rank > 1 else (f"{name} Takes the Lead" if model.prev_rank
-                                             else f"{name} Leads the Rankings")
-        if model.weeks_at_rank > 1 and not book.said(f"{at}.weeks_at_rank"):
+        level = dead_heat(facts)
+        title = (f"{name} Edges Ahead by a Whisker" if level else
+                 pick([f"{name} Leads the Pack", f"{name} Stays on Top"], w)
+                 if model.weeks_at_rank > 1 else (f"{name} Takes the Lead" if model.prev_rank
+                                                  else f"{name} Leads the Rankings"))
+        if level:
+            sentences.append(book.sentence(
+                f"{name} from {maker} finished first{scope.among(book)}, but by too little to "
+                f"call it the leader: {facts.models[1].name} is level with it within "
+                f"{pct(book, 'market.leader_margin_pct', facts.market.leader_margin_pct or 0.0)}."
+                if facts.market.leader_margin_pct is not None else
+                f"{name} from {maker} finished first{scope.among(book)}, level with "
+                f"{facts.models[1].name} within the source's rounding."))
+        elif model.weeks_at_rank == 1:
+            sentences.append(book.sentence(pick([
+                f"{name} from {maker} is the most-used model{scope.among(book)} this week.",
+                f"This week the most-used model{scope.among(book)} is {maker}'s {name}.",
+            ], w)))
+        if model.weeks_at_rank > 1 and not level and not book.said(f"{at}.weeks_at_rank"):
             held = weeks_phrase(book, f"{at}.weeks_at_rank", model.weeks_at_rank)
             sentences.append(book.sentence(pick([
                 f"{name} from {maker} has been the most-used model{scope.among(book)} for {held}.",
