@@ -9,7 +9,7 @@ import pytest
 from generator.errors import InputError
 from generator.ledger.numbers import ClaimBook, NumberStyle, article_for, render
 from generator.report import load_report
-from generator.story.phrases import change_noun, change_verb
+from generator.story.phrases import change_noun, change_verb, tie_decimals
 
 
 @pytest.mark.parametrize(("rendered", "article"), [
@@ -61,3 +61,11 @@ def test_a_report_sets_its_house_style(tmp_path: Path) -> None:
     (tmp_path / "report.toml").write_text("[style]\ndecimals = 5\n")
     with pytest.raises(InputError, match=r"style\.decimals"):
         load_report(tmp_path)
+
+
+def test_a_ranked_tie_gets_more_decimals_and_only_the_tie() -> None:
+    book = ClaimBook()
+    assert tie_decimals(book, [10.22, 1.53, 1.51, 1.44, 1.37]) == [1, 2, 2, 2, 2]
+    assert tie_decimals(book, [2.04, 1.53]) == [1, 1]
+    assert tie_decimals(book, [1.5, 1.5]) == [1, 1]  # equal values are a true tie
+    assert tie_decimals(book, [1.5001, 1.5]) == [3, 3]  # never beyond three decimals

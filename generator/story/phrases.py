@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
 
-from generator.ledger.numbers import UNITS, ClaimBook, article_for, token_unit, unit_word
+from generator.ledger.numbers import UNITS, ClaimBook, article_for, render, token_unit, unit_word
 
 T = TypeVar("T")
 
@@ -63,9 +63,24 @@ def token_decimals(value: float, wanted: int, significant: int | None = None) ->
     return decimals
 
 
-def pct(book: ClaimBook, path: str, value: float) -> str:
-    """'27.5%' (a share, absolute), recorded in the book in the house style."""
-    return book.percent(book.num(path, value, f"pct:{book.share_decimals()}"))
+def pct(book: ClaimBook, path: str, value: float, decimals: int | None = None) -> str:
+    """'27.5%' (a share, absolute), recorded in the book in the house style (or with the
+    `decimals` a column of ties needs, see `tie_decimals`)."""
+    places = book.share_decimals() if decimals is None else decimals
+    return book.percent(book.num(path, value, f"pct:{places}"))
+
+
+def tie_decimals(book: ClaimBook, values: Sequence[float], most: int = 3) -> list[int]:
+    """Decimals for each share of a ranked column: the house style's, or more for a value that
+    would read the same as a different neighbour ("1.5%" beside "1.5%"): a tie needs more.
+    Only the tied values get them, so the others read as they do in the text."""
+    places = [book.share_decimals()] * len(values)
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        while a != b and places[i] < most and \
+                render(a, f"pct:{places[i]}") == render(b, f"pct:{places[i + 1]}"):
+            places[i] = places[i + 1] = max(places[i], places[i + 1]) + 1
+    return places
 
 
 def signed_pct(book: ClaimBook, path: str, value: float) -> str:

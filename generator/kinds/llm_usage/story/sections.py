@@ -18,6 +18,7 @@ from generator.story.phrases import (
     plural,
     signed_pct,
     slugify,
+    tie_decimals,
     tokens,
     weeks_phrase,
 )
@@ -299,6 +300,7 @@ def _ordinal(book: ClaimBook, weeks: int) -> str:
 def _regions_table(facts: Facts, book: ClaimBook) -> Table:
     listed = Scope.of(facts).is_list
     rows = []
+    places = tie_decimals(book, [r.share_pct for r in facts.regions[:6]])
     for i, r in enumerate(facts.regions[:6]):
         if listed:
             # A list's country volume moves with its membership: its share is compared instead.
@@ -310,8 +312,8 @@ def _regions_table(facts: Facts, book: ClaimBook) -> Table:
         cells = (
             r.name.removeprefix("the "),
             tokens(book, f"regions.{i}.tokens", r.tokens),
-            pct(book, f"regions.{i}.share_pct", r.share_pct) if listed else moved,
-            moved if listed else pct(book, f"regions.{i}.share_pct", r.share_pct),
+            pct(book, f"regions.{i}.share_pct", r.share_pct, places[i]) if listed else moved,
+            moved if listed else pct(book, f"regions.{i}.share_pct", r.share_pct, places[i]),
         )
         book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
@@ -334,7 +336,9 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int, w: int = 0) -> S
     if not facts.models:
         return None
     rows = []
-    for model in facts.models[:shown_models(facts, top_n)]:
+    shown = facts.models[:shown_models(facts, top_n)]
+    places = tie_decimals(book, [m.share_pct for m in shown])
+    for model, share_places in zip(shown, places, strict=True):
         at = _m(model)
         change = (ARRIVAL_LABELS[model.arrival] if model.arrival is not None else
                   signed_pct(book, f"{at}.change_pct", model.change_pct)
@@ -345,7 +349,7 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int, w: int = 0) -> S
             model.author_name or model.author or "unknown",
             tokens(book, f"{at}.tokens", model.tokens),
             change,
-            pct(book, f"{at}.share_pct", model.share_pct),
+            pct(book, f"{at}.share_pct", model.share_pct, share_places),
         )
         book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
