@@ -209,6 +209,9 @@ def test_the_digest_carries_the_lede_and_the_take(sample_edition: Path, email_ht
     before_takeaways = article.split("## Key Takeaways")[0].strip().split("\n\n")
     opening = before_takeaways[-1][:50]
     for flat in (flat_html, flat_txt):
+        # ... and the week's largest cause, right after the lede.
+        cause = flat.find("Why it moved: Without MiniMax-M3, total volume would have grown only")
+        assert flat.find(opening) < cause < flat.lower().find("key takeaways"), cause
         lede = flat.find(opening)
         takeaways = flat.lower().find("key takeaways")
         take = flat.lower().find("ledger's take")

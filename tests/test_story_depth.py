@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -43,6 +44,16 @@ def test_no_figure_is_stated_more_than_twice_in_prose(sample: list[Edition]) -> 
 def test_the_six_headlines_take_at_least_four_shapes(sample: list[Edition]) -> None:
     shapes = {title_shape(e) for e in sample}
     assert len(shapes) >= 4, [e.headline for e in sample]
+    # The real news of each week, as the sample's data holds it: a first, a new leader, a
+    # fresh streak, a return, a broad move, a record debut.
+    assert [e.headline for e in sample] == [
+        "Chinese Models Overtake US Rivals for the First Time",
+        "Hy3 Preview Climbs to Number One in Weekly Usage",
+        "Chinese Models Outpace US Rivals for a Third Straight Week",
+        "DeepSeek-V4-Flash Regains the Top Spot It Last Held Three Weeks Ago",
+        "All 12 US Models Lose Ground",
+        "MiniMax-M3 Makes the Strongest First Week in the Data",
+    ]
 
 
 def test_every_sample_week_passes_the_check(tmp_path: Path) -> None:
@@ -57,6 +68,19 @@ def test_every_sample_week_passes_the_check(tmp_path: Path) -> None:
         (folder / ARTICLE).write_text(edition.markdown, encoding="utf-8")
         result = check_edition(folder)
         assert result.ok and result.traced > 20, (edition.week, result.problems[:3])
+
+
+HEDGES = re.compile(r"\b(often|usually|typically|tends? to|rarely|most debuts|as a rule)\b", re.I)
+
+
+def test_a_generalisation_comes_with_its_count(sample: list[Edition]) -> None:
+    # Base rates instead of platitudes: "in this data, 21 of 23 debuts grew ..." or nothing.
+    for edition in sample:
+        for sentence in prose(edition.markdown):
+            if HEDGES.search(sentence):
+                assert re.search(r"\b\w+ of \w+ (weeks|debuts|cases)\b", sentence), sentence
+    latest = sample[-1]
+    assert "In this data, 21 of 23 debuts grew in their second week." in prose(latest.markdown)
 
 
 def test_the_measures_catch_what_they_measure(sample: list[Edition]) -> None:
