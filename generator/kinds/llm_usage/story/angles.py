@@ -451,11 +451,12 @@ def opening(facts: Facts, kind: str, book: ClaimBook, w: int = 0) -> str:
     if kind == "broad_move" and facts.attribution.broad_moves:
         move = facts.attribution.broad_moves[0]
         went = "lost volume" if move.direction == "fell" else "gained volume"
+        both = "listed in both weeks" if scope.is_list else "with figures in both weeks"
         return book.sentence(pick([
-            f"This was a week for {move.adjective} models to forget: every one of them {went}."
+            f"This was a week for {move.adjective} models to forget: every one {both} {went}."
             if move.direction == "fell" else
-            f"This was a strong week for {move.adjective} models: every one of them {went}.",
-            f"The {move.adjective} side moved as one this week: every model {went}.",
+            f"This was a strong week for {move.adjective} models: every one {both} {went}.",
+            f"The {move.adjective} side moved as one this week: every model {both} {went}.",
         ], w))
     if kind in ("top_gainer", "top_loser"):
         return book.sentence(pick([

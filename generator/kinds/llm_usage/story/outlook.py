@@ -35,11 +35,18 @@ def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
             ], w)))))
     top = [m for m in facts.models[:5] if m.context_length]
     if top:
-        longest = max(top, key=lambda m: (m.context_length or 0, -m.rank))
+        window = max(m.context_length or 0 for m in top)
+        longest = [m.name for m in top if m.context_length == window]
+        # A shared maximum is told as shared: "has the longest" would crown one of a tie.
         bullets.append(Bullet("Long Context", paragraph(book.sentence(pick([
-            f"{longest.name} has the longest context window among the five most-used models, "
+            f"{longest[0]} has the longest context window among the five most-used models, "
             "enough to pass whole repositories or long contracts in one request.",
-            f"Of the five most-used models, {longest.name} takes the longest input, which "
+            f"Of the five most-used models, {longest[0]} takes the longest input, which "
+            "matters for whole-repository and long-document work.",
+        ], w) if len(longest) == 1 else pick([
+            f"{join_list(longest)} share the longest context window among the five most-used "
+            "models, enough to pass whole repositories or long contracts in one request.",
+            f"Of the five most-used models, {join_list(longest)} take the longest input, which "
             "matters for whole-repository and long-document work.",
         ], w)))))
     scope = Scope.of(facts)

@@ -44,8 +44,10 @@ def _catalogue_sentence(book: ClaimBook, model: ModelFacts, w: int,
         book.drop_pending()
         return None
     # After a sentence that already cites the catalogue, a second citation would only repeat it.
+    # Salted by rank: the sections of one edition open their catalogue lines differently.
     opener = "It offers" if named else pick(
-        ["The catalogue lists", "According to the catalogue, it offers"], w)
+        ["The catalogue lists", "According to the catalogue, it offers",
+         "Its catalogue entry shows"], w, model.rank)
     text = f"{opener} {join_list(parts)}" if parts else "The catalogue lists it"
     if model.price_prompt is not None and model.price_completion is not None:
         text += (f", priced at ${book.num(f'{at}.price_prompt', model.price_prompt, 'usd:2')} per "
@@ -137,6 +139,7 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
             sentences.append(book.sentence(pick([
                 f"It has held that place for {held}.",
                 f"That is where it has stood for {held}.",
+                f"Its rank has not changed in {held}.",
             ], w, model.rank)))
     catalogue = _catalogue_sentence(book, model, w,
                                     named=any("catalogue" in s for s in sentences))
