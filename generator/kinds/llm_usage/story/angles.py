@@ -329,29 +329,22 @@ def _mover_angles(facts: Facts, w: int) -> list[Angle]:
     """A quiet week's news: the model that moved the most tokens, either way."""
     gainer = facts.movers.gainers[0] if facts.movers.gainers else None
     loser = facts.movers.losers[0] if facts.movers.losers else None
-    if gainer is None and loser is None:
+    up = gainer is not None and (loser is None or gainer.change_tokens >= -loser.change_tokens)
+    mover = gainer if up else loser
+    if mover is None:
         return []
-    if loser is None or (gainer is not None and gainer.change_tokens >= -loser.change_tokens):
-        assert gainer is not None
-        g = gainer
-        return [Angle(
-            "top_gainer", 0.12,
-            lambda book: pick([f"{g.name} Adds the Most Tokens in a Quiet Week",
-                               f"{g.name} Posts the Week's Largest Gain"], w),
-            lambda book: book.sentence(
-                f"{g.name} gained "
-                f"{tokens(book, 'movers.gainers.0.change_tokens', g.change_tokens)} tokens, "
-                "more than any other model this week."),
-        )]
-    lost = loser
+    path = "movers.gainers.0.change_tokens" if up else "movers.losers.0.change_tokens"
+    headlines = ([f"{mover.name} Adds the Most Tokens in a Quiet Week",
+                  f"{mover.name} Posts the Week's Largest Gain"] if up else
+                 [f"{mover.name} Loses the Most Ground This Week",
+                  f"{mover.name} Posts the Week's Largest Fall"])
     return [Angle(
-        "top_loser", 0.12,
-        lambda book: pick([f"{lost.name} Loses the Most Ground This Week",
-                           f"{lost.name} Posts the Week's Largest Fall"], w),
+        "top_gainer" if up else "top_loser", 0.12,
+        lambda book: pick(headlines, w),
         lambda book: book.sentence(
-            f"{lost.name} lost "
-            f"{tokens(book, 'movers.losers.0.change_tokens', lost.change_tokens)} tokens, "
-            "more than any other model this week."),
+            f"{mover.name} {'gained' if up else 'lost'} "
+            f"{tokens(book, path, mover.change_tokens)} tokens, more than any other model "
+            "this week."),
     )]
 
 

@@ -77,21 +77,23 @@ def call_sentences(facts: Facts, book: ClaimBook, w: int) -> list[str]:
     return out
 
 
-def debut_rate_sentence(facts: Facts, book: ClaimBook) -> str | None:
-    """The base rate of a debut's second week, unless this week's call already gives it."""
-    rate = facts.base_rates.debut_grew
+def rate_sentence(facts: Facts, book: ClaimBook, kind: CallKind, rate: Rate,
+                  path: str) -> str | None:
+    """'In this data, …' for a base rate with enough cases, unless this week's call (which
+    states its own rate) is of the same kind."""
     if rate.of < 4 or (facts.calls.this_week is not None
-                       and facts.calls.this_week.kind == "debut_grows"):
+                       and facts.calls.this_week.kind == kind):
         return None
-    clause = rate_clause(book, "debut_grows", rate, "base_rates.debut_grew")
-    return book.sentence(f"In this data, {clause}.")
+    return book.sentence(f"In this data, {rate_clause(book, kind, rate, path)}.")
+
+
+def debut_rate_sentence(facts: Facts, book: ClaimBook) -> str | None:
+    """How often a debut grew in its second week."""
+    return rate_sentence(facts, book, "debut_grows", facts.base_rates.debut_grew,
+                         "base_rates.debut_grew")
 
 
 def leader_rate_sentence(facts: Facts, book: ClaimBook) -> str | None:
-    """How often the leader kept its place, unless this week's call already gives it."""
-    rate = facts.base_rates.leader_kept
-    if rate.of < 4 or (facts.calls.this_week is not None
-                       and facts.calls.this_week.kind == "leader_keeps"):
-        return None
-    clause = rate_clause(book, "leader_keeps", rate, "base_rates.leader_kept")
-    return book.sentence(f"In this data, {clause}.")
+    """How often the most-used model kept its place."""
+    return rate_sentence(facts, book, "leader_keeps", facts.base_rates.leader_kept,
+                         "base_rates.leader_kept")

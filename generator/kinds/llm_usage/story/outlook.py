@@ -11,7 +11,7 @@ from generator.kinds.llm_usage.story.calls import (
     debut_rate_sentence,
     leader_rate_sentence,
 )
-from generator.kinds.llm_usage.story.scope import Scope, level_within_rounding
+from generator.kinds.llm_usage.story.scope import Scope, dead_heat, level_within_rounding
 from generator.ledger.numbers import ClaimBook
 from generator.story.model import Bullet, Section, paragraph
 from generator.story.notes import Notes, notes_cover, take_with_notes
@@ -100,6 +100,11 @@ def ahead_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
                 f"{tokens(book, 'models.0.tokens', top.tokens)} and "
                 f"{tokens(book, 'models.1.tokens', second.tokens)} tokens, so next week's "
                 "order is open."))
+        elif dead_heat(facts):
+            gap = tokens(book, "market.leader_margin_tokens", facts.market.leader_margin_tokens)
+            sentences.append(book.sentence(
+                f"Next week will show which of {top.name} and {second.name} pulls clear: "
+                f"{gap} tokens separate them now."))
         else:
             gap = tokens(book, "market.leader_margin_tokens", facts.market.leader_margin_tokens)
             gap_pct = pct(book, "market.leader_margin_pct", margin_pct)
