@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from generator import __version__
 from generator.errors import CheckFailed, InputError, StepFailed, file_problem
+from generator.report import ENV_REPORT, REPORT_HELP
 from generator.settings import SETTINGS
 
 
@@ -21,17 +24,27 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{where}: {message}" if where else message)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+def version() -> str:
+    """The installed distribution's version (the package's own when run from a bare checkout)."""
+    try:
+        return importlib.metadata.version("weekly-edition")
+    except importlib.metadata.PackageNotFoundError:
+        return __version__
+
+
+def _common(parser: argparse.ArgumentParser, sample: bool = False) -> None:
+    help_text = (f"report folder (default: ${ENV_REPORT}, else ./report.toml, else the bundled "
+                 "sample)") if sample else REPORT_HELP
+    parser.add_argument("--report", type=Path, help=help_text)
     parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from generator.pipeline import BuildRequest, build_edition
-    from generator.report import load_report
+    from generator.report import choose_report
 
     request = BuildRequest(
-        report=load_report(args.report),
+        report=choose_report(args.report, sample=True),
         week=args.week,
         usage=args.usage,
         models=args.models,
@@ -61,9 +74,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     from generator.publish import publish_site
-    from generator.report import load_report
+    from generator.report import choose_report
 
-    site = publish_site(load_report(args.report), args.out)
+    site = publish_site(choose_report(args.report), args.out)
     print(f"published {site.folder} ({', '.join(p.name for p in site.files)}; "
           f"{len(site.entries)} edition(s), {len(site.posts)} post(s) in posts/, "
           f"{len(site.linked)} page(s) relinked)")
@@ -72,9 +85,10 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _cmd_aggregate(args: argparse.Namespace) -> int:
     from generator.aggregate import aggregate_events
-    from generator.report import load_report, require_zone
+    from generator.report import choose_report, require_zone
 
-    zone = args.timezone or load_report(args.report).schedule.timezone
+    # Only the time zone is read, and nothing is published or mailed: the sample's may serve.
+    zone = args.timezone or choose_report(args.report, sample=True).schedule.timezone
     require_zone(zone, "--timezone:")
     done = aggregate_events(args.events, args.out, zone, memory_limit=args.memory_limit,
                             threads=args.threads)
@@ -110,9 +124,10 @@ def _cmd_kinds(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="weekly", description="Weekly edition generator.")
+    parser.add_argument("--version", action="version", version=f"weekly {version()}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     build = sub.add_parser("build", help="build one week's edition")
-    _common(build)
+    _common(build, sample=True)
     build.add_argument("--week", default="latest", help="YYYY-MM-DD (a Monday), YYYY-Www or latest")
     build.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
     build.add_argument("--models", type=Path, help="model catalogue (overrides the report's)")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from generator.cli import main
+from generator.resources import sample_report_dir
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
                              shutil.which("google-chrome")) if p), None)
@@ -100,7 +101,7 @@ def site(sample_edition: Path, served: tuple[Path, str]) -> Path:
     """A published copy of the sample edition in the served folder; returns the report's folder."""
     out = served[0]
     shutil.copytree(sample_edition, out / "llm-usage" / sample_edition.name)
-    assert main(["publish", "--out", str(out)]) == 0
+    assert main(["publish", "--report", str(sample_report_dir()), "--out", str(out)]) == 0
     return out / "llm-usage"
 
 

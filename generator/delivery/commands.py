@@ -11,14 +11,14 @@ from generator.delivery import subscribers
 from generator.delivery.addresses import check_name
 from generator.delivery.send import send_edition
 from generator.errors import InputError, Where, display_path
-from generator.report import Report, load_report
+from generator.report import REPORT_HELP, Report, choose_report
 from generator.weeks import WeekError, iso_label, parse_week
 
 _LABEL = re.compile(r"^\d{4}-W\d{2}$")
 
 
 def _common(parser: argparse.ArgumentParser, out: bool = False) -> None:
-    parser.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    parser.add_argument("--report", type=Path, help=REPORT_HELP)
     if out:
         parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
 
@@ -42,8 +42,9 @@ def edition_dir(report: Report, out: Path, week: str) -> Path:
 
 
 def _cmd_send(args: argparse.Namespace) -> int:
-    report = load_report(args.report)
+    report = choose_report(args.report)
     folder = edition_dir(report, args.out, args.week)
+    subscribers.require_state(report.slug)
     result = send_edition(report, folder, dry_run=args.dry_run)
     print(result.summary(report.slug))
     if result.stopped:
@@ -57,7 +58,7 @@ def _cmd_subscribers(args: argparse.Namespace) -> int:
 
 
 def _cmd_sub_add(args: argparse.Namespace) -> int:
-    report = load_report(args.report)
+    report = choose_report(args.report)
     email = subscribers.normalise_address(args.address)
     name = check_name(args.name or "")
     conn = subscribers.connect(report.slug)
@@ -70,7 +71,8 @@ def _cmd_sub_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_sub_remove(args: argparse.Namespace) -> int:
-    report = load_report(args.report)
+    report = choose_report(args.report)
+    subscribers.require_state(report.slug)
     conn = subscribers.connect(report.slug)
     try:
         removed = subscribers.remove(conn, args.address)
@@ -83,7 +85,8 @@ def _cmd_sub_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_sub_list(args: argparse.Namespace) -> int:
-    report = load_report(args.report)
+    report = choose_report(args.report)
+    subscribers.require_state(report.slug)
     conn = subscribers.connect(report.slug)
     try:
         everyone = subscribers.all_subscribers(conn)
@@ -98,7 +101,7 @@ def _cmd_sub_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_sub_import(args: argparse.Namespace) -> int:
-    report = load_report(args.report)
+    report = choose_report(args.report)
     rows, problems = subscribers.read_csv(args.file)
     if problems:
         for problem in problems:
@@ -115,8 +118,9 @@ def _cmd_sub_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_unsubscribe(args: argparse.Namespace) -> int:
-    report = load_report(args.report)
+    report = choose_report(args.report)
     secret = subscribers.secret_from_env()
+    subscribers.require_state(report.slug)
     conn = subscribers.connect(report.slug)
     try:
         found = subscribers.unsubscribe(conn, secret, args.token)
@@ -132,7 +136,7 @@ def _cmd_unsubscribe(args: argparse.Namespace) -> int:
 def _cmd_unsubscribe_server(args: argparse.Namespace) -> int:
     from generator.delivery.endpoint import serve
 
-    serve(load_report(args.report), args.host, args.port)
+    serve(choose_report(args.report), args.host, args.port)
     return 0
 
 

@@ -49,6 +49,22 @@ def state_path(slug: str) -> Path:
     return state_dir() / f"{slug}.sqlite3"
 
 
+def require_state(slug: str) -> Path:
+    """The report's state file, which must exist: InputError saying where it was looked for.
+
+    Commands that only read subscribers (send, list, remove, unsubscribe) call this first, so
+    that one run from the wrong folder says so instead of making an empty `state/` and
+    reporting "sent 0".
+    """
+    path = state_path(slug)
+    if path.is_file():
+        return path
+    chosen = os.environ.get(STATE_DIR_ENV)
+    how = f"{STATE_DIR_ENV}={chosen}" if chosen else f"{STATE_DIR_ENV} unset: state/ in the current folder"
+    raise InputError(f"no subscriber database for {slug!r} at {display_path(path)} ({how}); "
+                     f"set {STATE_DIR_ENV} to the folder that holds it, or add subscribers first")
+
+
 def connect(slug: str, shared: bool = False) -> sqlite3.Connection:
     """Open (creating if needed) the report's state database in WAL mode.
 

@@ -12,7 +12,7 @@ from types import FrameType
 
 from generator.errors import InputError
 from generator.ops.events import EventLog
-from generator.report import load_report
+from generator.report import REPORT_HELP, choose_report
 from generator.weeks import WeekError, iso_label, parse_week
 
 
@@ -26,7 +26,7 @@ def _week(text: str, flag: str) -> dt.date:
 def _cmd_run(args: argparse.Namespace) -> int:
     from generator.ops.run import last_complete_week, run_week
 
-    report = load_report(args.report)
+    report = choose_report(args.report)
     if args.week == "last":
         week = last_complete_week(dt.datetime.now(dt.UTC), report.schedule.timezone)
     else:
@@ -40,7 +40,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_schedule(args: argparse.Namespace) -> int:
     from generator.ops.service import Service, serve
 
-    report = load_report(args.report)
+    report = choose_report(args.report)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -60,7 +60,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 def _cmd_backfill(args: argparse.Namespace) -> int:
     from generator.ops.backfill import backfill, weeks_to_build
 
-    report = load_report(args.report)
+    report = choose_report(args.report)
     if args.jobs < 1:
         raise InputError(f"--jobs expected at least 1, got {args.jobs}")
     weeks = weeks_to_build(report, _week(args.from_week, "--from"), _week(args.to_week, "--to"), args.usage)
@@ -77,7 +77,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Add `run`, `schedule` and `backfill` to the CLI's sub-parsers."""
     run = sub.add_parser("run", help="build, check, publish and send one week, resuming where it stopped")
-    run.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    run.add_argument("--report", type=Path, help=REPORT_HELP)
     run.add_argument("--out", type=Path, default=Path("output"), help="output folder")
     run.add_argument("--week", default="last",
                      help="YYYY-MM-DD (a Monday), YYYY-Www, or last: the last complete week (default)")
@@ -85,12 +85,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     run.set_defaults(run=_cmd_run)
 
     service = sub.add_parser("schedule", help="run each week's edition at the report's day and time")
-    service.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    service.add_argument("--report", type=Path, help=REPORT_HELP)
     service.add_argument("--out", type=Path, default=Path("output"), help="output folder")
     service.set_defaults(run=_cmd_schedule)
 
     fill = sub.add_parser("backfill", help="build a range of past editions in parallel (no email)")
-    fill.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+    fill.add_argument("--report", type=Path, help=REPORT_HELP)
     fill.add_argument("--out", type=Path, default=Path("output"), help="output folder")
     fill.add_argument("--from", dest="from_week", required=True, metavar="WEEK", help="first week")
     fill.add_argument("--to", dest="to_week", required=True, metavar="WEEK", help="last week")
