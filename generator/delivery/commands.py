@@ -166,7 +166,7 @@ def _cmd_unsubscribe(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_unsubscribe_server(args: argparse.Namespace) -> int:
+def _cmd_serve(args: argparse.Namespace) -> int:
     from generator.delivery.endpoint import serve
 
     serve(choose_report(args.report), args.host, args.port)
@@ -219,9 +219,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     unsub.add_argument("token", metavar="TOKEN")
     unsub.set_defaults(run=_cmd_unsubscribe)
 
-    server = sub.add_parser("unsubscribe-server",
-                            help="serve the one-click unsubscribe endpoint (WSGI, behind your HTTPS proxy)")
-    _common(server)
-    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    server.add_argument("--port", type=int, default=8025, help="port to listen on")
-    server.set_defaults(run=_cmd_unsubscribe_server)
+    for name, text in (("serve", "serve sign-up, confirmation and one-click unsubscribe "
+                                 "(one WSGI app, behind your HTTPS proxy)"),
+                       ("unsubscribe-server", "the same as `weekly serve` (its former name)")):
+        server = sub.add_parser(name, help=text)
+        _common(server)
+        server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        server.add_argument("--port", type=int, default=8025, help="port to listen on")
+        server.set_defaults(run=_cmd_serve)
