@@ -152,13 +152,13 @@ def load_report(path: Path | None = None) -> Report:
 
 
 def _did_you_mean(key: str) -> str:
-    # A typo is the usual cause: name the nearest declared key, whole or by its last part.
+    # A key put under the wrong table (`top_n` below `[email]`) or a typo is the usual cause:
+    # name the declared key with the same last part, else the nearest one.
     keys = [s.key for s in SETTINGS]
-    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
-    if not close:
-        tail = key.rsplit(".", 1)[-1]
-        close = [k for k in keys if k.rsplit(".", 1)[-1] == tail][:1]
-    return f"; did you mean {close[0]!r}?" if close else ""
+    tail = key.rsplit(".", 1)[-1]
+    close = [k for k in keys if k.rsplit(".", 1)[-1] == tail][:1]
+    close = close or difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def choose_report(path: Path | None, *, sample: bool = False) -> Report:

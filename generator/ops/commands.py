@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from generator.errors import InputError
+from generator.ops.doctor import require_healthy
 from generator.ops.events import EventLog
 from generator.report import REPORT_HELP, choose_report
 from generator.weeks import WeekError, iso_label, parse_week
@@ -27,6 +28,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from generator.ops.run import last_complete_week, run_week
 
     report = choose_report(args.report)
+    require_healthy(report, "run")
     if args.week == "last":
         week = last_complete_week(dt.datetime.now(dt.UTC), report.schedule.timezone)
     else:
@@ -41,6 +43,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     from generator.ops.service import Service, serve
 
     report = choose_report(args.report)
+    require_healthy(report, "schedule")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -54,6 +57,19 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     service = Service(report, args.out, dt.timedelta(minutes=report.schedule.retry_minutes))
     serve(service, EventLog(report=report.slug), clock=lambda: dt.datetime.now(dt.UTC),
           sleep=stop.wait, should_stop=stop.is_set)
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from generator.ops.doctor import CHECKS, diagnose
+
+    report = choose_report(args.report)
+    found = diagnose(report)
+    for line in found.lines():
+        print(line, file=sys.stderr)
+    if not found.ok:
+        return 2
+    print(f"ok: {report.slug}: settings, " + ", ".join(name for name, _ in CHECKS if name != "settings"))
     return 0
 
 
@@ -88,6 +104,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     service.add_argument("--report", type=Path, help=REPORT_HELP)
     service.add_argument("--out", type=Path, default=Path("output"), help="output folder")
     service.set_defaults(run=_cmd_schedule)
+
+    doctor = sub.add_parser("doctor", help="check settings, secret, SMTP (a real login), state folder, "
+                                           "site_url and the PDF's fonts; one line per problem")
+    doctor.add_argument("--report", type=Path, help=REPORT_HELP)
+    doctor.set_defaults(run=_cmd_doctor)
 
     fill = sub.add_parser("backfill", help="build a range of past editions in parallel (no email)")
     fill.add_argument("--report", type=Path, help=REPORT_HELP)
