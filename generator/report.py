@@ -66,6 +66,13 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Whether an edition waits for an editor's approval before it is published and sent."""
+
+    required: bool = False
+
+
+@dataclass(frozen=True)
 class InputLimits:
     """How large an input may be before it is refused unread."""
 
@@ -100,6 +107,7 @@ class Report:
     schedule: Schedule = field(default_factory=Schedule)
     email: EmailSettings = field(default_factory=EmailSettings)
     limits: InputLimits = field(default_factory=InputLimits)
+    review: Review = field(default_factory=Review)
 
     @property
     def templates_dir(self) -> Path:
@@ -245,4 +253,5 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
             unsubscribe_mailto=v["email.unsubscribe_mailto"],
         ),
         limits=InputLimits(max_bytes=v["data.max_bytes"], max_models=v["data.max_models"]),
+        review=Review(required=v["review.required"]),
     )

@@ -112,6 +112,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("email.reply_to", "", "Reply-To address of the digest.", Mailbox()),
     Setting("email.attach_pdf", True, "Attach the PDF to the digest."),
     Setting("email.unsubscribe_mailto", "", "Mailto address for List-Unsubscribe.", Mailbox()),
+    Setting("review.required", False,
+            "Hold each edition of `weekly run` and `weekly schedule` as an unlisted preview until "
+            "`weekly approve WEEK`; the next run then publishes and sends it."),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

@@ -8,7 +8,8 @@ but its reply was lost, so it may have been delivered and is never sent again.
 Version 2 adds the statuses `pending` (signed up, not yet confirmed) and `bounced`, the record of
 consent (when, from where: `cli`, `import:<file>`, `signup`, and the IP of a confirmation), the
 indexed digest of a pending subscriber's confirmation token, and the count of permanent refusals
-in a row that turns an address into `bounced` at the second.
+in a row that turns an address into `bounced` at the second. Version 3 adds the `approvals` of
+editions held for review.
 
 Each migration is a numbered list of statements, applied in order in one transaction with the
 new number written to `PRAGMA user_version`: a new change is a new entry in MIGRATIONS.
@@ -84,8 +85,17 @@ _TO_2 = (
     "CREATE UNIQUE INDEX subscribers_confirm_hash ON subscribers (confirm_hash)",
 )
 
+# Version 3: who approved which edition, and when (`[review] required = true`).
+_TO_3 = (
+    """CREATE TABLE approvals (
+        edition     TEXT PRIMARY KEY,
+        approved_by TEXT NOT NULL,
+        approved_at TEXT NOT NULL
+    )""",
+)
+
 # Version n is reached by applying MIGRATIONS[n - 1] to a database at version n - 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_TO_1, _TO_2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_TO_1, _TO_2, _TO_3)
 VERSION = len(MIGRATIONS)
 
 

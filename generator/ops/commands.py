@@ -10,7 +10,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from generator.delivery import subscribers
 from generator.errors import InputError
+from generator.ops import review
 from generator.ops.doctor import require_healthy
 from generator.ops.events import EventLog
 from generator.report import REPORT_HELP, choose_report
@@ -36,6 +38,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run_week(report, week, args.out, EventLog(report=report.slug), usage=args.usage)
     summary = ", ".join(f"{step} {outcome}" for step, outcome in result.outcomes)
     print(f"{report.slug} {result.iso_week}: {summary}")
+    if result.awaiting:
+        print(f"preview: {review.preview_url(report, week)} (built in "
+              f"{review.preview_folder(report, args.out, week)}); approve it with "
+              f"`weekly approve {result.iso_week}`, then run again")
+    return 0
+
+
+def _cmd_approve(args: argparse.Namespace) -> int:
+    report = choose_report(args.report)
+    if not report.review.required:
+        raise InputError("approve: review.required is off for this report: its editions go out "
+                         "without approval (set `[review] required = true` in report.toml)")
+    week = _week(args.week, "WEEK")
+    review.edition_for_diff(report, args.out, week)  # there must be something to approve
+    by = args.by or review.approver()
+    conn = subscribers.connect(report.slug)
+    try:
+        done = review.approve(conn, iso_label(week), by)
+    finally:
+        conn.close()
+    print(f"approved {done.edition} by {done.approved_by} at {done.approved_at}; the next "
+          "`weekly run` (or schedule tick) publishes and sends it")
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    report = choose_report(args.report)
+    for line in review.diff_lines(report, args.out, _week(args.week, "WEEK")):
+        print(line)
     return 0
 
 
@@ -109,6 +140,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                                            "site_url and the PDF's fonts; one line per problem")
     doctor.add_argument("--report", type=Path, help=REPORT_HELP)
     doctor.set_defaults(run=_cmd_doctor)
+
+    approve = sub.add_parser("approve", help="approve a previewed edition (`[review] required`): "
+                                             "the next run publishes and sends it")
+    approve.add_argument("week", metavar="WEEK", help="YYYY-MM-DD (a Monday) or YYYY-Www")
+    approve.add_argument("--report", type=Path, help=REPORT_HELP)
+    approve.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    approve.add_argument("--by", default="", help="who approves (default: the login name)")
+    approve.set_defaults(run=_cmd_approve)
+
+    diff = sub.add_parser("diff", help="what changed against the week before: headline, top 10, "
+                                       "the figures that moved most")
+    diff.add_argument("week", metavar="WEEK", help="YYYY-MM-DD (a Monday) or YYYY-Www")
+    diff.add_argument("--report", type=Path, help=REPORT_HELP)
+    diff.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    diff.set_defaults(run=_cmd_diff)
 
     fill = sub.add_parser("backfill", help="build a range of past editions in parallel (no email)")
     fill.add_argument("--report", type=Path, help=REPORT_HELP)
