@@ -63,6 +63,8 @@ class EmailSettings:
     reply_to: str = ""
     attach_pdf: bool = True
     unsubscribe_mailto: str = ""
+    postal_address: str = ""
+    attach_max_kb: int = 0  # 0: attach the PDF whatever its size
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,8 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
             reply_to=v["email.reply_to"],
             attach_pdf=bool(v["email.attach_pdf"]),
             unsubscribe_mailto=v["email.unsubscribe_mailto"],
+            postal_address=v["email.postal_address"].strip(),
+            attach_max_kb=v["email.attach_max_kb"],
         ),
         limits=InputLimits(max_bytes=v["data.max_bytes"], max_models=v["data.max_models"]),
         review=Review(required=v["review.required"]),

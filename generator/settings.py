@@ -112,6 +112,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("email.reply_to", "", "Reply-To address of the digest.", Mailbox()),
     Setting("email.attach_pdf", True, "Attach the PDF to the digest."),
     Setting("email.unsubscribe_mailto", "", "Mailto address for List-Unsubscribe.", Mailbox()),
+    Setting("email.postal_address", "",
+            "Postal address of the sender, printed in the digest's footer (anti-spam laws ask for one).",
+            Text(MAX_TEXT, empty=True)),
+    Setting("email.attach_max_kb", 0,
+            "Attach the PDF only when it is at most this many KB, and link it otherwise; 0: no limit.",
+            IntRange(0)),
     Setting("review.required", False,
             "Hold each edition of `weekly run` and `weekly schedule` as an unlisted preview until "
             "`weekly approve WEEK`; the next run then publishes and sends it."),

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import test_delivery
+from ops_fixtures import copy_sample
 from test_delivery import Store
 
+from generator.cli import main
 from generator.delivery import ledger, subscribers
 from generator.report import Report
 
@@ -205,3 +207,33 @@ def test_import_with_confirm_mails_the_double_opt_in(server: Store, run: Any, ou
     server.messages.clear()
     status, stdout, _ = run("send", "--out", str(out))
     assert status == 0 and "sent 1" in stdout and _mailed(server) == ["new@example.org"]
+
+
+def test_list_id_and_the_attachment_limit(server: Store, run: Any, out: Path, report: Report) -> None:
+    config = report.folder / "report.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "attach_max_kb = 1\n", encoding="utf-8")
+    pdf = out / report.slug / WEEK / "article.pdf"
+    assert run("subscribers", "add", "reader@example.org")[0] == 0
+    assert run("send", "--out", str(out), "--to", "small@example.org")[0] == 0
+    pdf.write_bytes(pdf.read_bytes() + b"%" * 2048)  # now over 1 KB: linked, not attached
+    assert run("send", "--out", str(out))[0] == 0
+    got = server.received()
+    small, large = got["small@example.org"][0], got["reader@example.org"][0]
+    assert small["List-Id"] == "Test Ledger <test-report.news.example.org>"
+    assert large["List-Id"] == small["List-Id"]
+    assert [p.get_content_type() for p in small.iter_attachments()] == ["application/pdf"]
+    assert [p.get_content_type() for p in large.iter_attachments()] == []
+
+
+def test_postal_address_in_both_parts_and_the_web_copy(tmp_path: Path) -> None:
+    sample = copy_sample(tmp_path)
+    config = sample.folder / "report.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[email]\n", '[email]\npostal_address = "Token Ledger, 1 Rue Exemple, Paris"\n'), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--report", str(sample.folder), "--out", str(out), "--to", "email"]) == 0
+    edition = out / "llm-usage" / WEEK
+    for name in ("email.html", "email.txt", "email-web.html"):
+        assert "Token Ledger, 1 Rue Exemple, Paris" in (edition / name).read_text(encoding="utf-8"), name
+    assert "email-web.html" in (edition / "email.html").read_text(encoding="utf-8")  # view in browser
+    assert "email-web.html" in (edition / "email.txt").read_text(encoding="utf-8")

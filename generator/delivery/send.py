@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.delivery import ledger, subscribers
-from generator.delivery.message import EditionMail, build_message, load_edition_mail, message_id
+from generator.delivery.message import (
+    EditionMail,
+    attaches_pdf,
+    build_message,
+    load_edition_mail,
+    message_id,
+)
 from generator.delivery.smtp import (
     OutcomeUnknown,
     PermanentFailure,
@@ -98,7 +104,7 @@ def _send_one(p: _Pass, email: str, refusals: int = 0) -> str:
         return _fail(p, email, mid, f"could not build the message ({type(exc).__name__})", True)
     if p.sender is None:
         parts = [f"{len(p.edition.charts)} chart(s)"]
-        if p.report.email.attach_pdf:
+        if attaches_pdf(p.report, p.edition):
             parts.append("PDF")
         print(f"would send {iso_week} to {email}: {p.edition.headline!r} "
               f"({', '.join(parts)}; {len(msg.as_bytes())} bytes)", file=p.out)
