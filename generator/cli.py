@@ -8,16 +8,45 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from generator import __version__
 from generator.errors import CheckFailed, InputError, StepFailed, file_problem
 from generator.report import ENV_REPORT, REPORT_HELP
 from generator.settings import SETTINGS
 
+_SMTP = ("WEEKLY_SMTP_HOST", "WEEKLY_SMTP_PORT", "WEEKLY_SMTP_USER", "WEEKLY_SMTP_PASSWORD",
+         "WEEKLY_SMTP_TLS", "WEEKLY_SMTP_CAFILE")
+_STATE = (ENV_REPORT, "WEEKLY_STATE_DIR")
+_MAIL = (*_STATE, "WEEKLY_SECRET", *_SMTP)
+# The environment variables each command reads, shown at the end of its --help.
+ENVIRONMENT: dict[str, tuple[str, ...]] = {
+    "build": (ENV_REPORT,), "publish": (ENV_REPORT,), "aggregate": (ENV_REPORT,),
+    "send": _MAIL, "run": _MAIL, "schedule": _MAIL, "doctor": _MAIL,
+    "serve": (*_MAIL, "WEEKLY_SIGNUP_LIMIT", "WEEKLY_TRUST_PROXY"),
+    "unsubscribe-server": (*_MAIL, "WEEKLY_SIGNUP_LIMIT", "WEEKLY_TRUST_PROXY"),
+    "subscribers": (*_STATE, *_SMTP), "bounces": _STATE, "unsubscribe": (*_STATE, "WEEKLY_SECRET"),
+    "approve": _STATE, "diff": (ENV_REPORT,), "backfill": (ENV_REPORT,),
+}
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help that shows each option's default, unless it is none, off or said in the help already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False, "", argparse.SUPPRESS) or "default" in text \
+                or not action.option_strings:
+            return text
+        return f"{text} (default: {action.default})"
+
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line and exit status 2."""
+    """An argument parser whose errors are one line and exit status 2, and whose help shows defaults."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix("weekly").strip()
@@ -165,6 +194,14 @@ def _parser() -> argparse.ArgumentParser:
     init.set_defaults(run=_cmd_init)
     kinds = sub.add_parser("kinds", help="list the installed report kinds")
     kinds.set_defaults(run=_cmd_kinds)
+    for name, command in sub.choices.items():
+        names = ENVIRONMENT.get(name)
+        epilog = ("environment: " + ", ".join(names)) if names else "environment: none read"
+        command.epilog = epilog
+        for action in command._actions:  # `subscribers add|remove|list|import` read the same
+            if isinstance(action, argparse._SubParsersAction):
+                for inner in action.choices.values():
+                    inner.epilog = epilog
     return parser
 
 

@@ -108,3 +108,14 @@ def test_version() -> None:
     done = subprocess.run([sys.executable, "-m", "generator", "--version"], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0 and done.stdout.strip() == f"weekly {version()}"
+
+
+def test_help_shows_defaults_and_the_environment() -> None:
+    done = subprocess.run([sys.executable, "-m", "generator", "send", "--help"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0
+    assert "(default: output)" in done.stdout and "(default: latest)" in done.stdout
+    assert "environment: WEEKLY_REPORT, WEEKLY_STATE_DIR, WEEKLY_SECRET, WEEKLY_SMTP_HOST" in done.stdout
+    inner = subprocess.run([sys.executable, "-m", "generator", "subscribers", "add", "--help"],
+                           capture_output=True, text=True, check=False)
+    assert "environment: WEEKLY_REPORT, WEEKLY_STATE_DIR" in inner.stdout
