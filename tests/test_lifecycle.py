@@ -11,9 +11,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import test_delivery
 from ops_fixtures import copy_sample
-from test_delivery import Store
+from test_delivery import Store, _free_port, aiosmtpd_controller
 
 from generator.cli import main
 from generator.delivery import ledger, subscribers
@@ -237,3 +238,33 @@ def test_postal_address_in_both_parts_and_the_web_copy(tmp_path: Path) -> None:
         assert "Token Ledger, 1 Rue Exemple, Paris" in (edition / name).read_text(encoding="utf-8"), name
     assert "email-web.html" in (edition / "email.html").read_text(encoding="utf-8")  # view in browser
     assert "email-web.html" in (edition / "email.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_internationalised_addresses(smtputf8: bool, run: Any, out: Path, report: Report,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store()
+    port = _free_port()
+    controller = aiosmtpd_controller.Controller(store, hostname="127.0.0.1", port=port,
+                                                enable_SMTPUTF8=smtputf8)
+    controller.start()
+    monkeypatch.setenv("WEEKLY_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("WEEKLY_SMTP_PORT", str(port))
+    monkeypatch.setenv("WEEKLY_SMTP_TLS", "none")
+    try:
+        for address in ("jürgen@bücher.de", "Ada@Bücher.DE", "plain@example.org"):
+            assert run("subscribers", "add", address)[0] == 0, address
+        assert run("subscribers", "add", "jürgen@bücher")[0] == 2  # no dot in the domain
+        status, stdout, stderr = run("send", "--out", str(out))
+    finally:
+        controller.stop()
+    got = store.received()
+    # An ASCII local part goes as plain ASCII, the domain in its IDNA form; no SMTPUTF8 needed.
+    assert got["Ada@xn--bcher-kva.de"][0]["To"] == "Ada@xn--bcher-kva.de"
+    assert "plain@example.org" in got
+    if smtputf8:
+        assert status == 0 and "sent 3" in stdout
+        assert got["jürgen@bücher.de"][0]["To"] == "jürgen@bücher.de"
+    else:  # that recipient alone is refused: the server cannot carry the address
+        assert status == 1 and "sent 2, skipped 0, failed 1" in stdout
+        assert "jürgen@bücher.de: refused: 553 5.6.7" in stderr and "jürgen@bücher.de" not in got

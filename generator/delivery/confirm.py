@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
+from generator.delivery.addresses import wire_address
 from generator.delivery.message import POLICY, sender_domain
 from generator.delivery.smtp import (
     OutcomeUnknown,
@@ -29,7 +30,7 @@ def confirm_url(site_url: str, tok: str) -> str:
 
 def confirmation_message(report: Report, recipient: str, url: str) -> EmailMessage:
     """The message asking a new subscriber to confirm; it says how to ignore it too."""
-    msg = EmailMessage(policy=POLICY)
+    msg = EmailMessage(policy=POLICY if recipient.isascii() else POLICY.clone(utf8=True))
     msg["From"] = report.email.sender
     msg["To"] = recipient
     msg["Subject"] = f"Confirm your subscription to {report.title}"
@@ -51,9 +52,10 @@ def send_confirmations(report: Report, pairs: Iterable[tuple[str, str]],
     sent = failed = 0
     with SmtpSender(config) as sender:
         for address, tok in pairs:
-            msg = confirmation_message(report, address, confirm_url(report.site_url, tok))
+            wire, _ = wire_address(address)
+            msg = confirmation_message(report, wire, confirm_url(report.site_url, tok))
             try:
-                deliver(sender, msg, from_addr, address)
+                deliver(sender, msg, from_addr, wire)
             except (TemporaryFailure, PermanentFailure, OutcomeUnknown):
                 failed += 1
                 continue

@@ -102,7 +102,8 @@ def build_message(report: Report, edition: EditionMail, recipient: str, unsubscr
         raise InputError("email.attach_pdf is on but article.pdf is missing (build with --to pdf)",
                          Where(display_path(edition.folder)))
     moment = now or dt.datetime.now(dt.UTC)
-    msg = EmailMessage(policy=POLICY)
+    # A non-ASCII mailbox goes in the To: header as UTF-8 (RFC 6532), sent with SMTPUTF8.
+    msg = EmailMessage(policy=POLICY if recipient.isascii() else POLICY.clone(utf8=True))
     msg["From"] = report.email.sender
     if report.email.reply_to:
         msg["Reply-To"] = report.email.reply_to

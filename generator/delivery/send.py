@@ -15,7 +15,7 @@ from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import TextIO
 
-from generator.delivery import ledger, subscribers
+from generator.delivery import addresses, ledger, subscribers
 from generator.delivery.message import (
     EditionMail,
     attaches_pdf,
@@ -96,8 +96,9 @@ def _send_one(p: _Pass, email: str, refusals: int = 0) -> str:
         # Stored before addresses were checked this strictly: mailing it could go elsewhere.
         return _fail(p, email, mid, f"{exc.message} (remove it with `weekly subscribers remove`)", True)
     url = subscribers.unsubscribe_url(p.report.site_url, subscribers.token(p.secret, email))
+    wire, _ = addresses.wire_address(email)
     try:
-        msg = build_message(p.report, p.edition, email, url)
+        msg = build_message(p.report, p.edition, wire, url)
     except InputError:
         raise
     except Exception as exc:  # this recipient's message only; the type says enough, the text may not
@@ -111,7 +112,7 @@ def _send_one(p: _Pass, email: str, refusals: int = 0) -> str:
         return "sent"
     ledger.mark_sending(p.conn, iso_week, email, mid)
     try:
-        deliver(p.sender, msg, p.from_addr, email)
+        deliver(p.sender, msg, p.from_addr, wire)
     except TemporaryFailure as exc:
         return _fail(p, email, mid, str(exc), False)
     except PermanentFailure as exc:
@@ -185,7 +186,8 @@ def send_test(report: Report, folder: Path, address: str, config: SmtpConfig | N
     secret = subscribers.secret_from_env()
     config = config or SmtpConfig.from_env()
     url = subscribers.unsubscribe_url(report.site_url, subscribers.token(secret, email))
-    msg = build_message(report, edition, email, url)
+    wire, _ = addresses.wire_address(email)
+    msg = build_message(report, edition, wire, url)
     subject = f"[TEST] {edition.headline}"
     msg.replace_header("Subject", subject)
     # Its own Message-ID: the subscriber copy's is derived from edition and address, and a test
@@ -194,7 +196,7 @@ def send_test(report: Report, folder: Path, address: str, config: SmtpConfig | N
                                                                           email).rsplit("@", 1)[1][:-1]))
     with SmtpSender(config) as sender:
         try:
-            deliver(sender, msg, parseaddr(report.email.sender)[1], email)
+            deliver(sender, msg, parseaddr(report.email.sender)[1], wire)
         except (TemporaryFailure, PermanentFailure, OutcomeUnknown) as exc:
             raise StepFailed(f"test copy to {email} not sent: {exc}") from None
     return subject

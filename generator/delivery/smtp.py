@@ -271,6 +271,12 @@ def _transact(smtp: smtplib.SMTP, msg: EmailMessage, sender: str, recipient: str
     """
     payload = _payload(msg)
     options = [f"size={len(payload)}"] if smtp.has_extn("size") else []
+    if not recipient.isascii():
+        # An internationalised mailbox (RFC 6531) can only be named to a server that takes it.
+        if not smtp.has_extn("smtputf8"):
+            raise smtplib.SMTPRecipientsRefused(
+                {recipient: (553, b"5.6.7 the SMTP server does not offer SMTPUTF8 for this address")})
+        options.append("SMTPUTF8")
     code, reply = smtp.mail(sender, options)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)

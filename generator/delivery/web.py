@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from generator.delivery import subscribers
+from generator.delivery.addresses import wire_address
 from generator.delivery.confirm import CONFIRM_PATH, confirm_url, confirmation_message
 from generator.delivery.smtp import (
     OutcomeUnknown,
@@ -133,8 +134,9 @@ class Outbox:
             try:
                 if sender is None:
                     sender = SmtpSender(self.config)
-                msg = confirmation_message(self.report, address, confirm_url(self.report.site_url, tok))
-                deliver(sender, msg, from_addr, address)
+                wire, _ = wire_address(address)
+                msg = confirmation_message(self.report, wire, confirm_url(self.report.site_url, tok))
+                deliver(sender, msg, from_addr, wire)
                 self.sent += 1
             except (TemporaryFailure, PermanentFailure, OutcomeUnknown, InputError, OSError) as exc:
                 # Neither address nor token in the log: the type says what went wrong.
