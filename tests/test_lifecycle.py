@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ops_fixtures import copy_sample
 from test_delivery import Store, _free_port, aiosmtpd_controller
 
 from generator.cli import main
-from generator.delivery import ledger, subscribers
+from generator.delivery import ledger, schema, subscribers
 from generator.report import Report
 
 certificate = test_delivery.certificate
@@ -268,3 +269,26 @@ def test_internationalised_addresses(smtputf8: bool, run: Any, out: Path, report
     else:  # that recipient alone is refused: the server cannot carry the address
         assert status == 1 and "sent 2, skipped 0, failed 1" in stdout
         assert "jürgen@bücher.de: refused: 553 5.6.7" in stderr and "jürgen@bücher.de" not in got
+
+
+def test_each_migration_runs_once_in_order(report: Report, state: Path) -> None:
+    # A database left at version 2 (statuses, no approvals) by an older release.
+    state.mkdir(parents=True, exist_ok=True)
+    old = sqlite3.connect(state / f"{report.slug}.sqlite3", isolation_level=None)
+    for statement in schema._BASE.split(";"):
+        if statement.strip():
+            old.execute(statement)
+    for statements in schema.MIGRATIONS[:2]:
+        for statement in statements:
+            old.execute(statement)
+    old.execute("PRAGMA user_version = 2")
+    old.execute("INSERT INTO subscribers (email, status, added, updated, source) "
+                "VALUES ('p@example.org', 'pending', 't', 't', 'signup')")
+    old.close()
+    conn = subscribers.connect(report.slug)
+    try:
+        assert schema.version(conn) == schema.VERSION == len(schema.MIGRATIONS) == 3
+        assert subscribers.status_of(conn, "p@example.org") == "pending"
+        assert conn.execute("SELECT COUNT(*) FROM approvals").fetchone() == (0,)
+    finally:
+        conn.close()
