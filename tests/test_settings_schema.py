@@ -67,8 +67,8 @@ def test_only_build_falls_back_to_the_sample(tmp_path: Path, monkeypatch: pytest
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WEEKLY_REPORT", raising=False)
     monkeypatch.setenv("WEEKLY_STATE_DIR", str(tmp_path / "state"))
-    for argv in (["send"], ["run"], ["schedule"], ["subscribers", "list"], ["publish"],
-                 ["unsubscribe-server"]):
+    for argv in (["send"], ["run"], ["schedule"], ["subscribers", "list"], ["publish"], ["serve"],
+                 ["unsubscribe-server"], ["doctor"], ["bounces", "x.eml"], ["approve", "2026-W21"]):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert "pass --report PATH, set WEEKLY_REPORT" in err and len(err.strip().splitlines()) == 1
