@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import InputError, Where, display_path
 from generator.kinds.registry import require as require_kind
+from generator.ledger.numbers import NumberStyle
 from generator.resources import sample_report_dir
 from generator.settings import SETTINGS, WEEKDAYS, is_declared, setting
 from generator.validate import run_check
@@ -109,6 +110,7 @@ class Report:
     schedule: Schedule = field(default_factory=Schedule)
     email: EmailSettings = field(default_factory=EmailSettings)
     limits: InputLimits = field(default_factory=InputLimits)
+    style: NumberStyle = field(default_factory=NumberStyle)
     review: Review = field(default_factory=Review)
 
     @property
@@ -248,6 +250,8 @@ def _build(folder: Path, v: dict[str, Any]) -> Report:
             catalogue_join=bool(v["variants.catalogue_join"]),
         ),
         schedule=_schedule(v),
+        style=NumberStyle(percent_space=bool(v["style.percent_space"]),
+                          decimals=int(v["style.decimals"])),
         email=EmailSettings(
             sender=v["email.from"],
             reply_to=v["email.reply_to"],

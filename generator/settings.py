@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("variants.catalogue_join", True,
             "Join usage ids to the catalogue by `id`, then `canonical_slug`, then with a date mark "
             "removed, and count ids that reach one entry as one model."),
+    Setting("style.percent_space", False,
+            "House style: `false` writes \"13.5%\"; `true` puts a no-break space before the sign."),
+    Setting("style.decimals", 1,
+            "House style: decimals of every share and change, in text and tables alike (0 to 2); "
+            "changes between rounded source figures are always whole percents.", IntRange(0, 2)),
     Setting("schedule.day", "monday", "Weekday on which `weekly schedule` runs the edition.",
             Choice(WEEKDAYS, fold=True)),
     Setting("schedule.time", "09:00", "Local time (HH:MM) of the weekly run.",

@@ -107,11 +107,11 @@ def test_preheader_is_the_hidden_summary(email_html: str) -> None:
     style = pre[0]["style"].replace(" ", "")
     assert "display:none" in style
     match = re.search(r'class="preheader"[^>]*>([^<]+)<', email_html)
-    assert match and match.group(1).startswith("Chinese models")
+    assert match and match.group(1).startswith("MiniMax-M3 drew")
 
 
 def test_html_has_the_short_article_and_links(email_html: str) -> None:
-    assert "Chinese Models Lead US Rivals" in email_html
+    assert "MiniMax-M3 Makes the Strongest First Week in the Data" in email_html
     assert "Key Takeaways" in email_html
     assert "DeepSeek-V4-Flash" in email_html
     assert 'href="https://tokenledger.example.org/2026-W21/"' in email_html
@@ -121,7 +121,7 @@ def test_html_has_the_short_article_and_links(email_html: str) -> None:
 
 
 def test_plain_text_part(email_txt: str) -> None:
-    assert email_txt.startswith("Chinese Models Lead US Rivals for a Sixth Consecutive Week\n===")
+    assert email_txt.startswith("MiniMax-M3 Makes the Strongest First Week in the Data\n===")
     for label in ("Market Leadership", "Growth Divergence", "Top Rankings", "Total Volume"):
         assert f"- {label}: " in email_txt
     assert "https://tokenledger.example.org/2026-W21/\n" in email_txt
@@ -198,13 +198,21 @@ def test_hostile_text_stays_inert(tmp_path: Path) -> None:
     assert f"- {HOSTILE}: {HOSTILE}" in " ".join(text.split())
 
 
-def test_the_digest_carries_the_lede_and_the_take(email_html: str, email_txt: str) -> None:
+def test_the_digest_carries_the_lede_and_the_take(sample_edition: Path, email_html: str,
+                                                  email_txt: str) -> None:
     # Issue 16, item 7: a reader of the digest alone gets the opening and the take, not only
     # the takeaways; both parts, in the article's order.
     flat_html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", email_html)).replace("\u00a0", " ")
     flat_txt = re.sub(r"\s+", " ", email_txt).replace("\u00a0", " ")
+    article = (sample_edition / "article.md").read_text(encoding="utf-8")
+    # The lede's second paragraph: the total, after the opening sentence.
+    before_takeaways = article.split("## Key Takeaways")[0].strip().split("\n\n")
+    opening = before_takeaways[-1][:50]
     for flat in (flat_html, flat_txt):
-        lede = flat.find("According to OpenRouter data, models on the platform processed 36.1")
+        # ... and the week's largest cause, right after the lede.
+        cause = flat.find("Why it moved: Without MiniMax-M3, total volume would have grown only")
+        assert flat.find(opening) < cause < flat.lower().find("key takeaways"), cause
+        lede = flat.find(opening)
         takeaways = flat.lower().find("key takeaways")
         take = flat.lower().find("ledger's take")
         advice = flat.find("Actionable Advice")

@@ -21,6 +21,8 @@ fact from `facts.json` with the same spec and compares. Specs:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +130,20 @@ def article_for(rendered: str) -> str:
 
 
 
+@dataclass(frozen=True)
+class NumberStyle:
+    """The house style of percentages (report settings `style.*`)."""
+
+    # "13.5%" as the reference article writes it; True gives "13.5 %" with a no-break space.
+    percent_space: bool = False
+    # Decimals of shares and changes, in text and tables alike.
+    decimals: int = 1
+
+    @property
+    def percent_sign(self) -> str:
+        return f"{NBSP}%" if self.percent_space else "%"
+
+
 @dataclass
 class ClaimBook:
     """Collects the claims of one story as it is written: numbers first, then their sentence.
@@ -139,8 +155,13 @@ class ClaimBook:
     # The significant figures the source's figures carry when it rounds them (None: exact);
     # no token count is then shown more precisely, and changes are shown in whole percents.
     significant: int | None = None
+    style: NumberStyle = field(default_factory=NumberStyle)
     claims: list[Claim] = field(default_factory=list)
     _pending: list[tuple[str, str, str, Any]] = field(default_factory=list)
+    # How many prose sentences have stated each fact so far: a writer checks it before saying a
+    # figure again (tables, headings and the summary are not prose and do not count).
+    _prose: dict[str, int] = field(default_factory=dict)
+    _aside: bool = False
 
     def num(self, fact: str, value: Any, spec: str) -> str:
         """Render a figure from the fact at path `fact` and hold it for the next sentence."""
@@ -148,12 +169,23 @@ class ClaimBook:
         self._pending.append((fact, spec, rendered, value))
         return rendered
 
-    def change_decimals(self, wanted: int) -> int:
+    def change_decimals(self) -> int:
         """Decimals for a percentage change: whole percents between rounded figures."""
-        return 0 if self.significant is not None else wanted
+        return 0 if self.significant is not None else self.style.decimals
 
-    def sentence(self, text: str) -> str:
-        """Attach the held figures to this sentence and return it unchanged."""
+    def share_decimals(self) -> int:
+        """Decimals for a share of a total."""
+        return self.style.decimals
+
+    def percent(self, rendered: str) -> str:
+        """A rendered percentage with the house style's sign: "13.5%"."""
+        return rendered + self.style.percent_sign
+
+    def sentence(self, text: str, prose: bool = True) -> str:
+        """Attach the held figures to this sentence and return it unchanged; `prose=False` for
+        a heading, a table row or the summary line."""
+        for fact in {fact for fact, *_ in self._pending} if prose and not self._aside else ():
+            self._prose[fact] = self._prose.get(fact, 0) + 1
         for fact, spec, rendered, _value in self._pending:
             if rendered.lower() not in text.lower():
                 raise ValueError(f"figure {rendered!r} ({fact}) is not in its sentence {text!r}")
@@ -161,6 +193,19 @@ class ClaimBook:
             self.claims.append(Claim(claim_id, text, rendered, f"{fact}|{spec}"))
         self._pending.clear()
         return text
+
+    @contextmanager
+    def aside(self) -> Iterator[None]:
+        """Within it, sentences are not prose: the headline, the summary line."""
+        self._aside = True
+        try:
+            yield
+        finally:
+            self._aside = False
+
+    def said(self, fact: str) -> int:
+        """How many prose sentences so far state the fact at path `fact`."""
+        return self._prose.get(fact, 0)
 
     def as_words(self, words: str) -> str:
         """Record the figure held last as `words` that say it is zero ("flat"), and return them."""

@@ -34,6 +34,7 @@ _MD_ENTITIES = {
 }
 _LINE_START = re.compile(r"^(?:(?P<mark>[-+=])|(?P<digits>\d+)[.)])")
 _WHITESPACE = re.compile(r"\s+")
+_ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 # YAML double-quoted scalars may hold only printable characters; JSON leaves a few others raw,
 # and YAML 1.1 readers (Jekyll) treat U+2028/U+2029 as line breaks.
@@ -87,9 +88,13 @@ def md_text(text: str) -> str:
     if "\n" in line or "\r" in line:
         line = _WHITESPACE.sub(" ", line)
     out: list[str] = []
-    for char in line:
+    for i, char in enumerate(line):
         if char in _MD_BACKSLASHED:
             out.append("\\" + char)
+        elif char == "&" and not _ENTITY_LIKE.match(line, i):
+            # Only "&name;" or "&#123;" is an entity reference: a bare "&" shows as itself in
+            # every processor, and "&amp;" would leak into the Markdown that people read.
+            out.append(char)
         else:
             out.append(_MD_ENTITIES.get(char, char))
     return "".join(out)

@@ -86,6 +86,8 @@ class Story:
     # What the data is and where it comes from, for the footer: "weekly token counts per model
     # from OpenRouter". The templates add the publisher.
     source_note: str = ""
+    # The week's largest cause in one sentence, for the digest ("" when the data holds none).
+    cause: Paragraph = ()
 
 
 def paragraph(text: str) -> Paragraph:

@@ -20,7 +20,7 @@ from generator.story.model import Bullet, Paragraph, Span
 from generator.story.phrases import slugify
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
-TAKE_KEYS = {"why it matters": "why", "risks": "risks", "advice": "advice"}
+TAKE_KEYS = {"why it matters": "why", "risks": "risks", "advice": "advice", "call": "call"}
 _HEADING = re.compile(r"^##\s+(Take|Section)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _INLINE = re.compile(r"\*\*(.+?)\*\*|\[([^\]]+)\]\(([^)\s]+)\)")
 
@@ -115,7 +115,15 @@ def load_notes(folder: Path, iso_week: str, limits: InputLimits | None = None) -
 
 # The take's three parts, in order: (notes key, emoji, label).
 TAKE_PARTS = (("why", "🔥", "Why This Matters"), ("risks", "⚠️", "Limitations & Risks"),
-              ("advice", "💡", "Actionable Advice"))
+              ("advice", "💡", "Actionable Advice"), ("call", "🎯", "Our Call"))
+
+
+def notes_cover(notes: Notes, part: str, cues: tuple[str, ...]) -> bool:
+    """Whether the editor's notes for a take part already touch a topic (any of its cue words,
+    case-insensitive): the machine's sentence on it then gives way, so nothing is said twice."""
+    text = " ".join(span.text for paragraph in notes.take.get(part, ()) for span in paragraph)
+    lowered = text.lower()
+    return any(cue.lower() in lowered for cue in cues)
 
 
 def take_with_notes(auto: dict[str, list[str]], notes: Notes) -> tuple[Bullet, ...]:

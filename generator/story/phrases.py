@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
 
-from generator.ledger.numbers import NBSP, UNITS, ClaimBook, article_for, token_unit, unit_word
+from generator.ledger.numbers import UNITS, ClaimBook, article_for, render, token_unit, unit_word
 
 T = TypeVar("T")
 
@@ -63,32 +63,47 @@ def token_decimals(value: float, wanted: int, significant: int | None = None) ->
     return decimals
 
 
-def pct(book: ClaimBook, path: str, value: float, decimals: int) -> str:
-    """'27.49 %' (absolute), recorded in the book."""
-    return f"{book.num(path, value, f'pct:{decimals}')}{NBSP}%"
+def pct(book: ClaimBook, path: str, value: float, decimals: int | None = None) -> str:
+    """'27.5%' (a share, absolute), recorded in the book in the house style (or with the
+    `decimals` a column of ties needs, see `tie_decimals`)."""
+    places = book.share_decimals() if decimals is None else decimals
+    return book.percent(book.num(path, value, f"pct:{places}"))
 
 
-def signed_pct(book: ClaimBook, path: str, value: float, decimals: int) -> str:
-    """'+13.5 %' or '−3 %', recorded in the book."""
-    return f"{book.num(path, value, f'spct:{book.change_decimals(decimals)}')}{NBSP}%"
+def tie_decimals(book: ClaimBook, values: Sequence[float], most: int = 3) -> list[int]:
+    """Decimals for each share of a ranked column: the house style's, or more for a value that
+    would read the same as a different neighbour ("1.5%" beside "1.5%"): a tie needs more.
+    Only the tied values get them, so the others read as they do in the text."""
+    places = [book.share_decimals()] * len(values)
+    for i in range(len(values) - 1):
+        a, b = values[i], values[i + 1]
+        while a != b and places[i] < most and \
+                render(a, f"pct:{places[i]}") == render(b, f"pct:{places[i + 1]}"):
+            places[i] = places[i + 1] = max(places[i], places[i + 1]) + 1
+    return places
 
 
-def change_noun(book: ClaimBook, path: str, value: float, decimals: int, up: str = "rise",
+def signed_pct(book: ClaimBook, path: str, value: float) -> str:
+    """'+13.5%' or '−3.2%', recorded in the book."""
+    return book.percent(book.num(path, value, f"spct:{book.change_decimals()}"))
+
+
+def change_noun(book: ClaimBook, path: str, value: float, up: str = "rise",
                 down: str = "fall") -> str:
-    """'a 27.49 % rise', 'an 11 % fall' or 'no change', recorded in the book."""
-    rendered = book.num(path, value, f"pct:{book.change_decimals(decimals)}")
+    """'a 27.5% rise', 'an 11% fall' or 'no change', recorded in the book."""
+    rendered = book.num(path, value, f"pct:{book.change_decimals()}")
     if float(rendered) == 0:
         return book.as_words("no measurable change")
     noun = up if value > 0 else down
-    return f"{article_for(rendered)} {rendered}{NBSP}% {noun}"
+    return f"{article_for(rendered)} {book.percent(rendered)} {noun}"
 
 
-def change_verb(book: ClaimBook, path: str, value: float, decimals: int) -> str:
-    """'up 19 %' / 'down 3 %' / 'flat', recorded in the book."""
-    rendered = book.num(path, value, f"pct:{book.change_decimals(decimals)}")
+def change_verb(book: ClaimBook, path: str, value: float) -> str:
+    """'up 19.2%' / 'down 3.1%' / 'flat', recorded in the book."""
+    rendered = book.num(path, value, f"pct:{book.change_decimals()}")
     if float(rendered) == 0:
         return book.as_words("flat")
-    return f"{'up' if value > 0 else 'down'} {rendered}{NBSP}%"
+    return f"{'up' if value > 0 else 'down'} {book.percent(rendered)}"
 
 
 def weeks_phrase(book: ClaimBook, path: str, count: int, adjective: str = "straight") -> str:

@@ -67,7 +67,8 @@ def _story(facts: Facts, report: Report, notes: Notes) -> Story:
 
 def _charts(facts: Facts, report: Report) -> tuple[tuple[Chart, ...], tuple[Claim, ...]]:
     # Chart texts round like the story: no more precision than a rounding source gave.
-    book = ClaimBook(prefix="g", significant=facts.source.significant_figures)
+    book = ClaimBook(prefix="g", significant=facts.source.significant_figures,
+                     style=report.style)
     charts = make_charts(facts, book, source=report.source_name)
     return charts, book.done()
 

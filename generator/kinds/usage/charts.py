@@ -57,7 +57,7 @@ def _top(facts: UsageFacts, words: Words, note: str) -> Figure:
 def usage_charts(facts: UsageFacts, report: Report
                  ) -> tuple[tuple[Chart, ...], tuple[Claim, ...]]:
     """Draw the two charts the data supports, with captions and alt texts in the ledger."""
-    book = ClaimBook(prefix="g")
+    book = ClaimBook(prefix="g", style=report.style)
     words = report.words
     note = f"Source: {report.source_name}"
     wanted = []

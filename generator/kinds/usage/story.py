@@ -74,7 +74,7 @@ def _angles(facts: UsageFacts, words: Words, w: int) -> list[_Angle]:
             lambda book: book.sentence(
                 f"The {words.items} drew a record "
                 f"{_amount(book, 'total.value', total.value, words)} this week, "
-                f"{change_noun(book, 'total.change_pct', total.change_pct or 0.0, 1)} on the "
+                f"{change_noun(book, 'total.change_pct', total.change_pct or 0.0)} on the "
                 "week before.")))
     if top is not None and top.weeks_at_rank >= 2:
         out.append(_Angle(
@@ -100,7 +100,7 @@ def _lede(facts: UsageFacts, book: ClaimBook, report: Report) -> list[str]:
             f"{_amount(book, 'total.value', total.value, words)} in the week of "
             f"{book.num('week', facts.week, 'date')}")
     if total.change_pct is not None:
-        text += f", {change_noun(book, 'total.change_pct', total.change_pct, 1)} on the week before"
+        text += f", {change_noun(book, 'total.change_pct', total.change_pct)} on the week before"
         if total.growth_streak_weeks >= 2:
             text += (f" and a rise for "
                      f"{weeks_phrase(book, 'total.growth_streak_weeks', total.growth_streak_weeks)}")
@@ -109,8 +109,8 @@ def _lede(facts: UsageFacts, book: ClaimBook, report: Report) -> list[str]:
         a, b = facts.groups[0], facts.groups[1]
         out.append(book.sentence(
             f"The {a.group} {words.group} accounted for "
-            f"{pct(book, 'groups.0.share_pct', a.share_pct, 1)} of them and {b.group} for "
-            f"{pct(book, 'groups.1.share_pct', b.share_pct, 1)}."))
+            f"{pct(book, 'groups.0.share_pct', a.share_pct)} of them and {b.group} for "
+            f"{pct(book, 'groups.1.share_pct', b.share_pct)}."))
     return out
 
 
@@ -120,7 +120,7 @@ def _takeaways(facts: UsageFacts, book: ClaimBook, words: Words) -> list[Bullet]
         top = facts.items[0]
         out.append(Bullet("Top " + capitalise(words.item), paragraph(book.sentence(
             f"{top.name} drew {_amount(book, 'items.0.value', top.value, words)}, "
-            f"{pct(book, 'items.0.share_pct', top.share_pct, 1)} of the total."))))
+            f"{pct(book, 'items.0.share_pct', top.share_pct)} of the total."))))
     lead = facts.lead
     if lead is not None:
         verb = "overtook" if lead.changed_this_week else "stayed ahead of"
@@ -150,7 +150,7 @@ def _item_sentence(book: ClaimBook, m: Item, i: int, words: Words) -> str:
     text = (f"{m.name} ranked number {book.num(f'items.{i}.rank', m.rank, 'int')} with "
             f"{_amount(book, f'items.{i}.value', m.value, words)}")
     if m.change_pct is not None:
-        text += f", {change_noun(book, f'items.{i}.change_pct', m.change_pct, 1)} on the week"
+        text += f", {change_noun(book, f'items.{i}.change_pct', m.change_pct)} on the week"
     return book.sentence(text + ".")
 
 
@@ -175,10 +175,10 @@ def _groups_section(facts: UsageFacts, book: ClaimBook, words: Words) -> Section
     rows = []
     for i, g in enumerate(facts.groups[:6]):
         cells = (capitalise(g.group), tokens(book, f"groups.{i}.value", g.value),
-                 signed_pct(book, f"groups.{i}.change_pct", g.change_pct, 1)
+                 signed_pct(book, f"groups.{i}.change_pct", g.change_pct)
                  if g.change_pct is not None else "n/a",
-                 pct(book, f"groups.{i}.share_pct", g.share_pct, 1))
-        book.sentence(" · ".join(cells))
+                 pct(book, f"groups.{i}.share_pct", g.share_pct))
+        book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
     a, b = facts.groups[0], facts.groups[1]
     text = book.sentence(
@@ -199,12 +199,12 @@ def _rankings_section(facts: UsageFacts, book: ClaimBook, report: Report) -> Sec
     words = report.words
     rows = []
     for i, m in enumerate(facts.items[:report.top_n]):
-        change = ("new" if m.is_new else signed_pct(book, f"items.{i}.change_pct", m.change_pct, 1)
+        change = ("new" if m.is_new else signed_pct(book, f"items.{i}.change_pct", m.change_pct)
                   if m.change_pct is not None else "n/a")
         cells = (book.num(f"items.{i}.rank", m.rank, "int"), m.name,
                  capitalise(m.group or ""), tokens(book, f"items.{i}.value", m.value), change,
-                 pct(book, f"items.{i}.share_pct", m.share_pct, 1))
-        book.sentence(" · ".join(cells))
+                 pct(book, f"items.{i}.share_pct", m.share_pct))
+        book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
     table = Table(f"The most-used {words.items} this week",
                   ("Rank", capitalise(words.item), capitalise(words.group),
@@ -248,7 +248,7 @@ def _take(facts: UsageFacts, book: ClaimBook, report: Report, notes: Notes) -> t
 
 def write_usage_story(facts: UsageFacts, report: Report, notes: Notes) -> Story:
     """The article of one week."""
-    book = ClaimBook()
+    book = ClaimBook(style=report.style)
     words = report.words
     w = week_index(facts.week)
     angles = _angles(facts, words, w)

@@ -94,7 +94,7 @@ def _total_words(facts: Facts, book: ClaimBook) -> Words:
         alt += (f", is the {book.num('total.growth_streak_weeks', total.growth_streak_weeks, 'ord')}"
                 " straight week of growth.")
     elif total.change_pct is not None:
-        alt += f", is {change_verb(book, 'total.change_pct', total.change_pct, 1)} on the week before."
+        alt += f", is {change_verb(book, 'total.change_pct', total.change_pct)} on the week before."
     else:
         alt += "."
     return caption, book.sentence(alt)
@@ -120,7 +120,7 @@ def _model_change(facts: Facts, book: ClaimBook, i: int) -> str:
         return f" ({ARRIVAL_WORDS[m.arrival]})"
     if m.change_pct is None:
         return ""
-    return f" ({signed_pct(book, f'models.{i}.change_pct', m.change_pct, 0)} on the week)"
+    return f" ({signed_pct(book, f'models.{i}.change_pct', m.change_pct)} on the week)"
 
 
 def _top_words(facts: Facts, book: ClaimBook) -> Words:
@@ -170,7 +170,7 @@ def _share_words(facts: Facts, book: ClaimBook) -> Words:
          "the rest of the list is grouped as all other." if listed else
          "Each model's share of all tokens week by week, for this week's largest models; "
          "everything else is grouped as all other.")
-    shares = join_list([f"{m.name} {pct(book, f'models.{i}.share_pct', m.share_pct, 1)}"
+    shares = join_list([f"{m.name} {pct(book, f'models.{i}.share_pct', m.share_pct)}"
                         for i, m in enumerate(models)])
     alt = (f"Stacked area chart of the share of weekly tokens held by this week's leading "
            f"models {_span(facts, book)}; this week's shares are {shares}.")

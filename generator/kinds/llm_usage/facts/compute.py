@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 
 from generator.kinds.llm_usage.countries import country_adjective, country_name
+from generator.kinds.llm_usage.facts.attribution import attribution
+from generator.kinds.llm_usage.facts.base_rates import base_rates, events
+from generator.kinds.llm_usage.facts.calls import calls
 from generator.kinds.llm_usage.facts.frames import Frames, build_frames, comparable, require_week
+from generator.kinds.llm_usage.facts.launch import launched_in
+from generator.kinds.llm_usage.facts.memory import remember_lead, remember_models
 from generator.kinds.llm_usage.facts.model import (
     Arrival,
     CoverageFacts,
@@ -26,15 +31,13 @@ from generator.kinds.llm_usage.facts.model import (
 )
 from generator.kinds.llm_usage.facts.movers import movers
 from generator.kinds.llm_usage.facts.source import source_facts
+from generator.kinds.llm_usage.facts.timeline import build_timeline
 from generator.kinds.llm_usage.load.names import clean_name, name_from_id
 from generator.kinds.llm_usage.snapshot import CatalogueEntry, Snapshot
 from generator.series import change_pct, growth_streak, share_pct, streak
 from generator.weeks import iso_label
 
 HISTORY_WEEKS = 26
-# A model is launched in the week its catalogue date falls in, or a week whose Monday follows
-# that date by at most this many days (a Friday release first shows in the next week's list).
-LAUNCH_LEAD_DAYS = 3
 
 
 def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 10) -> Facts:
@@ -53,7 +56,10 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
                for w in weeks]
     total = _total(f, has_prev, start, margins)
     names = _names(snapshot, f)
-    model_facts = _models(f, snapshot, names, has_prev, top_n, total.tokens, start, kind)
+    timeline = build_timeline(snapshot, f, margins)
+    found = events(f, timeline)
+    model_facts = remember_models(
+        _models(f, snapshot, names, has_prev, top_n, total.tokens, start, kind), f, timeline, kind)
     regions = _regions(f, snapshot, has_prev, total.tokens)
     launched = {m.model for m in model_facts if m.arrival == "launch"}
     return Facts(
@@ -63,13 +69,16 @@ def compute_facts(snapshot: Snapshot, week: dt.date, report: str, top_n: int = 1
         prev_week=prev.isoformat() if has_prev else None,
         total=total,
         regions=regions,
-        lead=_lead(f, regions, has_prev, start),
+        lead=remember_lead(_lead(f, regions, has_prev, start), timeline),
         models=model_facts,
         coverage=_coverage(f, snapshot, total.tokens, kind, list_size),
         source=source,
         movers=movers(f, has_prev, names, launched, kind == "list"),
         market=_market(f, snapshot, model_facts, regions, top_n, total.tokens),
         history=_history(f, model_facts[:top_n]),
+        attribution=attribution(f, model_facts, total, names, snapshot.authors, kind),
+        base_rates=base_rates(found, start, len(weeks) - 1),
+        calls=calls(f, timeline, found, names, top_n),
     )
 
 
@@ -84,14 +93,16 @@ def _total(f: Frames, has_prev: bool, start: int, margins: list[float]) -> Total
     # smaller than the source's rounding is no rise.
     comparable = f.totals.iloc[start:]
     earlier = comparable.iloc[:-1].dropna()
+    is_record = bool(len(earlier) and tokens - earlier.max() > 2 * margins[-1])
     return TotalFacts(
         tokens=tokens,
         prev_tokens=prev,
         change_pct=change_pct(tokens, prev),
         change_tokens=tokens - prev if prev is not None else None,
         growth_streak_weeks=growth_streak(comparable.tolist(), margins[start:]),
-        is_record=bool(len(earlier) and tokens - earlier.max() > 2 * margins[-1]),
+        is_record=is_record,
         weeks_of_history=int(f.present.sum()),
+        record_weeks_before=len(earlier) if is_record else None,
     )
 
 
@@ -113,9 +124,7 @@ def _names(snapshot: Snapshot, f: Frames) -> dict[str, str]:
 
 
 def _arrival(entry: CatalogueEntry, week: dt.date, listed_before: bool) -> Arrival:
-    released = entry.released
-    if released is not None and week - dt.timedelta(days=LAUNCH_LEAD_DAYS) <= released \
-            < week + dt.timedelta(weeks=1):
+    if launched_in(entry, week):
         return "launch"
     return "return" if listed_before else "new"
 

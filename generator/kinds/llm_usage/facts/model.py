@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from generator.ledger.claim import Claim
@@ -16,7 +16,8 @@ from generator.ledger.names import names_with_digits
 
 CoverageKind = Literal["complete", "list"]
 # The keys whose values are names, not figures.
-NAME_KEYS = frozenset({"name", "model", "author", "author_name", "unknown_country_models"})
+NAME_KEYS = frozenset({"name", "model", "author", "author_name", "unknown_country_models",
+                       "from_model", "from_name", "to_model", "to_name", "subject"})
 # How a model came to be listed this week when it was not listed the week before: launched
 # this week (the catalogue dates it), new to the data, or back after an absence.
 Arrival = Literal["launch", "new", "return"]
@@ -33,6 +34,8 @@ class TotalFacts:
     growth_streak_weeks: int
     is_record: bool
     weeks_of_history: int
+    # When a record: how many comparable weeks it beat.
+    record_weeks_before: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ class LeadFacts:
     ratio: float | None
     changed_this_week: bool
     previous_leader: str | None
+    # The leader never led before in the comparable history, and another country did.
+    first_time: bool = False
+    # The longest run of weeks one country led before the current run (comparable history).
+    longest_before_weeks: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,10 @@ class ModelFacts:
     price_completion: float | None
     arrival: Arrival | None
     last_listed: str | None
+    # At rank 1 again after other weeks: weeks since its last week at rank 1, else None.
+    weeks_since_top: int | None = None
+    # A debut larger than every earlier debut's first week (at least three earlier ones).
+    record_debut: bool = False
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,141 @@ class SourceFacts:
 
 
 @dataclass(frozen=True)
+class LaunchPart:
+    """A model launched this week (`arrival == "launch"`) and its first week's volume."""
+
+    model: str
+    name: str
+    tokens: int
+
+
+FreeTierEvent = Literal["started", "ended", "fell", "rose"]
+
+
+@dataclass(frozen=True)
+class FreeTierPart:
+    """A model whose `:free` volume started, ended, or moved by a material amount.
+
+    `change_tokens` is the signed change of the free part; `model_change_tokens` the whole
+    model's (None when not comparable); `share_of_model_change_pct` is the free change's part
+    of the model's change, when both moved the same way, else None.
+    """
+
+    model: str
+    name: str
+    event: FreeTierEvent
+    free_tokens: int
+    prev_free_tokens: int
+    change_tokens: int
+    model_change_tokens: int | None
+    share_of_model_change_pct: float | None
+
+
+@dataclass(frozen=True)
+class SwitchPart:
+    """Within one maker, an older model's material loss beside a newer model's material gain
+    (the gainer's first week in the data is later than the loser's). Both figures positive."""
+
+    author: str
+    author_name: str | None
+    from_model: str
+    from_name: str
+    lost_tokens: int
+    to_model: str
+    to_name: str
+    gained_tokens: int
+
+
+@dataclass(frozen=True)
+class BroadMove:
+    """Every model of one country with a figure in both weeks moved the same way (3 or more)."""
+
+    country: str
+    adjective: str
+    direction: Literal["rose", "fell"]
+    models: int
+    change_tokens: int
+
+
+@dataclass(frozen=True)
+class AttributionFacts:
+    """The parts that explain the week's change: launches, free tiers, switches within a
+    maker's family, and broad moves of one country. Empty when there is no comparable
+    previous week.
+
+    Free tiers, switches and broad moves are of the models with a figure in both weeks: in a
+    top-N list, of the models listed in both weeks whose figure sums the same ids
+    (`frames.comparable`), since a model missing from the list has an unknown volume, not
+    zero. `launch_share_of_change_pct` is only set when the total rose.
+    """
+
+    change_tokens: int | None = None
+    launch_tokens: int = 0
+    launch_share_of_change_pct: float | None = None
+    change_without_launches_pct: float | None = None
+    launches: tuple[LaunchPart, ...] = ()
+    free_tiers: tuple[FreeTierPart, ...] = ()
+    switches: tuple[SwitchPart, ...] = ()
+    broad_moves: tuple[BroadMove, ...] = ()
+
+
+CallKind = Literal["debut_grows", "leader_keeps", "lead_holds", "growth_continues",
+                   "growth_stops"]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How often something happened: `hits` times out of `of`."""
+
+    hits: int
+    of: int
+
+
+@dataclass(frozen=True)
+class BaseRates:
+    """How often things happened in the report's own comparable history, up to this week.
+
+    `debut_grew`: debuts (a model's first week, when the week before is in the data; in a list
+    only launches) followed by a listed second week, and how many grew in it. `leader_kept`:
+    pairs of consecutive weeks, how often the rank-1 model stayed rank 1. `lead_kept`: how
+    often the leading country still led the next week. `growth_continued`: of the weeks whose
+    total grew, how often the next week grew too (beyond the source's rounding).
+    """
+
+    debut_grew: Rate = Rate(0, 0)
+    leader_kept: Rate = Rate(0, 0)
+    lead_kept: Rate = Rate(0, 0)
+    growth_continued: Rate = Rate(0, 0)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One falsifiable expectation an edition makes for the next week, and its base rate.
+
+    `subject`: a model id, a country code, or "total"; `name`: the model's name, the
+    country's adjective, or "". `rate`: the base rate behind it as known that week.
+    """
+
+    week: str
+    kind: CallKind
+    subject: str
+    name: str
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class CallsFacts:
+    """This edition's call, last edition's call graded on this week, and the running record
+    of every earlier call that could be graded."""
+
+    this_week: Call | None = None
+    last_week: Call | None = None
+    last_week_right: bool | None = None
+    right: int = 0
+    graded: int = 0
+
+
+@dataclass(frozen=True)
 class WeekPoint:
     """One week of the history series used by charts and streaks."""
 
@@ -230,6 +376,9 @@ class Facts:
     movers: MoversFacts
     market: MarketFacts
     history: tuple[WeekPoint, ...]
+    attribution: AttributionFacts = field(default_factory=AttributionFacts)
+    base_rates: BaseRates = field(default_factory=BaseRates)
+    calls: CallsFacts = field(default_factory=CallsFacts)
     claims: tuple[Claim, ...] = ()
 
     def model(self, model_id: str) -> ModelFacts | None:

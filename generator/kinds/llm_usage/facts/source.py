@@ -69,3 +69,10 @@ def source_facts(
         rounding_tokens=profile.rounding_tokens,
     )
     return facts, kind, max(segment) if kind == "list" else None
+
+
+def method_changes(snapshot: Snapshot, weeks: list[dt.date]) -> tuple[dt.date, ...]:
+    """Of `weeks` (the weeks in the data up to an edition's, oldest first), those where the
+    source changed its method; each reads only the weeks before it, so a later week never
+    moves an earlier one."""
+    return tuple(w for j, w in enumerate(weeks) if _changes(snapshot, weeks, j))

@@ -6,8 +6,9 @@ import math
 
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.angles import candidate_angles, choose_angle, opening
+from generator.kinds.llm_usage.story.causes import causes_section
 from generator.kinds.llm_usage.story.outlook import ahead_section, developers_section, take_bullets
-from generator.kinds.llm_usage.story.scope import Scope, within_rounding
+from generator.kinds.llm_usage.story.scope import Scope, dead_heat, within_rounding
 from generator.kinds.llm_usage.story.sections import (
     arrivals_sentence,
     cost_section,
@@ -26,6 +27,7 @@ from generator.story.notes import Notes
 from generator.story.phrases import (
     capitalise,
     change_noun,
+    change_verb,
     ordinal_week,
     pct,
     pick,
@@ -43,12 +45,17 @@ WORDS_PER_MINUTE = 200
 def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list[str]:
     total = facts.total
     scope = Scope.of(facts)
-    first = opening(facts, kind, book)
-    second = (
-        f"According to {source} data, {scope.models(book)} processed "
-        f"{tokens(book, 'total.tokens', total.tokens, 1)} tokens in the week of "
-        f"{book.num('week', facts.week, 'date')}"
-    )
+    first = opening(facts, kind, book, w)
+    volume = tokens(book, "total.tokens", total.tokens, 1)
+    week = book.num("week", facts.week, "date")
+    second = pick([
+        f"According to {source} data, {scope.models(book)} processed {volume} tokens in the "
+        f"week of {week}",
+        f"In the week of {week}, {source} counted {volume} tokens"
+        + (f" for {scope.top(book)}" if scope.is_list else ""),
+        f"{capitalise(scope.volume(book))} on {source} came to {volume} tokens in the week of "
+        f"{week}",
+    ], w)
     if facts.source.changed_this_week:
         second += (", a figure not comparable with earlier weeks because the source "
                    "changed how it reports")
@@ -56,18 +63,16 @@ def _lede(facts: Facts, book: ClaimBook, source: str, kind: str, w: int) -> list
         second += ", no change beyond what the source's rounding allows"
     elif total.change_pct is not None:
         against = "last week's list" if scope.is_list else "the week before"
-        second += f", {change_noun(book, 'total.change_pct', total.change_pct, 1)} on {against}"
+        second += f", {change_noun(book, 'total.change_pct', total.change_pct)} on {against}"
         streak = total.growth_streak_weeks
         if streak >= 2:
-            adjective = pick(["straight", "consecutive"], w)
-            second += f" and {ordinal_week(book, 'total.growth_streak_weeks', streak, adjective)} of growth"
-    paragraphs = [first, book.sentence(second + ".")]
-    if len(facts.regions) >= 2:
-        a, b = facts.regions[0], facts.regions[1]
-        paragraphs.append(book.sentence(
-            f"{a.adjective} models accounted for {tokens(book, 'regions.0.tokens', a.tokens)} "
-            f"of them and {b.adjective} models for {tokens(book, 'regions.1.tokens', b.tokens)}."))
-    return paragraphs
+            # The variant is chosen before its figure is rendered: each renders it its own way.
+            if pick((True, False), w, 1):
+                second += f" and {ordinal_week(book, 'total.growth_streak_weeks', streak)} of growth"
+            else:
+                second += (", with growth now running for "
+                           f"{weeks_phrase(book, 'total.growth_streak_weeks', streak, 'consecutive')}")
+    return [first, book.sentence(second + ".")]
 
 
 def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet]:
@@ -76,13 +81,16 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
     scope = Scope.of(facts)
     if facts.lead and len(regions) >= 2:
         a, b = regions[0], regions[1]
-        verb = "matched" if facts.lead.streak_weeks == 0 else "outdrew"
-        out.append(Bullet("Market Leadership", paragraph(book.sentence(
-            f"{a.adjective} models{scope.among(book)} drew "
-            f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens and "
-            f"{verb} {b.adjective} models, which recorded "
-            f"{tokens(book, 'regions.1.tokens', b.tokens)}."))))
-        growth = _regional_growth(facts, book, scope)
+        ta, tb = tokens(book, "regions.0.tokens", a.tokens), tokens(book, "regions.1.tokens", b.tokens)
+        if facts.lead.streak_weeks == 0:
+            text = f"{a.adjective} and {b.adjective} models{scope.among(book)} drew {ta} tokens each."
+        else:
+            text = pick([f"{a.adjective} models{scope.among(book)} drew {ta} tokens and outdrew "
+                         f"{b.adjective} models, which recorded {tb}.",
+                         f"{a.adjective} models{scope.among(book)} took {ta} tokens against {tb} "
+                         f"for {b.adjective} ones."], w)
+        out.append(Bullet("Market Leadership", paragraph(book.sentence(text))))
+        growth = _regional_growth(facts, book, scope, w)
         if growth is not None:
             out.append(growth)
     if facts.models:
@@ -94,50 +102,58 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
             count = book.num("market.top_run_length", run, "card")
             text = pick([f"The top {count} models are all {adj}, led by {top.name}.",
                          f"{adj} models fill the top {count} places, with {top.name} in front."], w)
+        elif dead_heat(facts):
+            second = facts.models[1]
+            first = tokens(book, "models.0.tokens", top.tokens)
+            other = tokens(book, "models.1.tokens", second.tokens)
+            text = (f"{top.name} and {second.name} finished level at the top, "
+                    + (f"each with {first} tokens as rounded here." if first == other else
+                       f"with {first} and {other} tokens."))
         else:
             volume = tokens(book, "models.0.tokens", top.tokens)
-            text = f"{top.name} is the most-used model with {volume} tokens."
+            text = pick([f"{top.name} is the most-used model with {volume} tokens.",
+                         f"{top.name} leads the rankings on {volume} tokens."], w)
         out.append(Bullet("Top Rankings", paragraph(book.sentence(text))))
     arrivals = [m for m in facts.models[:shown_models(facts, top_n)] if m.arrival is not None]
     if arrivals:
         out.append(Bullet("New Entrants", paragraph(book.sentence(
             arrivals_sentence(facts, arrivals[:3], book)))))
     total = facts.total
+    volume = tokens(book, "total.tokens", total.tokens, 1)
     subject = (f"The models in {scope.top(book)} together processed" if scope.is_list
-               else "All models together processed")
-    text = f"{subject} {tokens(book, 'total.tokens', total.tokens, 1)} tokens"
+               else pick(["All models together processed", "The platform as a whole carried"], w))
+    text = f"{subject} {volume} tokens"
     if total.change_pct is not None and not within_rounding(facts):
-        text += f" ({signed_pct(book, 'total.change_pct', total.change_pct, 1)} on the week)"
-    if total.growth_streak_weeks >= 2:
-        streak = weeks_phrase(book, "total.growth_streak_weeks", total.growth_streak_weeks)
-        text += f", growing for {streak}"
+        text += f" ({signed_pct(book, 'total.change_pct', total.change_pct)} on the week)"
     out.append(Bullet("Total Volume", paragraph(book.sentence(text + "."))))
     if facts.models and scope.is_list and len(facts.models) > 3:
         # The list's share of itself is 100 % by construction; its concentration is not.
         out.append(Bullet("Competitive Landscape", paragraph(book.sentence(
-            f"The leader took {pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)}"
+            f"The leader took {pct(book, 'market.leader_share_pct', facts.market.leader_share_pct)}"
             f" of {scope.whole(book)}, and the top three together "
-            f"{pct(book, 'market.top3_share_pct', facts.market.top3_share_pct, 1)}."))))
+            f"{pct(book, 'market.top3_share_pct', facts.market.top3_share_pct)}."))))
     elif facts.models and not scope.is_list:
-        out.append(Bullet("Competitive Landscape", paragraph(book.sentence(
-            f"The top {book.num('market.top_n', facts.market.top_n, 'card')} models took "
-            f"{pct(book, 'market.top_n_share_pct', facts.market.top_n_share_pct, 1)} "
-            f"of all tokens, and the leader alone "
-            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)}."))))
+        n = book.num("market.top_n", facts.market.top_n, "card")
+        top_share = pct(book, "market.top_n_share_pct", facts.market.top_n_share_pct)
+        leader = pct(book, "market.leader_share_pct", facts.market.leader_share_pct)
+        out.append(Bullet("Competitive Landscape", paragraph(book.sentence(pick([
+            f"The top {n} models took {top_share} of all tokens, and the leader alone {leader}.",
+            f"The leader alone held {leader} of all tokens and the top {n} together {top_share}.",
+        ], w)))))
     gainers = facts.movers.gainers
-    if gainers and len(out) < 7:
+    named = {m.model for m in arrivals[:3]}
+    if gainers and len(out) < 7 and gainers[0].model not in named:
+        # A gain that "New Entrants" already tells would be the same news twice.
         g = gainers[0]
-        launch = g.prev_tokens == 0
         tail = ("more than any other model." if not scope.is_list else
-                "more than any model listed in both weeks gained." if launch else
                 "the largest gain among the models listed in both weeks.")
         out.append(Bullet("Biggest Gain", paragraph(book.sentence(
             f"{g.name} added {tokens(book, 'movers.gainers.0.change_tokens', g.change_tokens)} "
-            f"tokens{' in its launch week' if launch else ''}, {tail}"))))
+            f"tokens, {tail}"))))
     return out[:7]
 
 
-def _regional_growth(facts: Facts, book: ClaimBook, scope: Scope) -> Bullet | None:
+def _regional_growth(facts: Facts, book: ClaimBook, scope: Scope, w: int) -> Bullet | None:
     a, b = facts.regions[0], facts.regions[1]
     if facts.source.changed_this_week:
         return None
@@ -147,16 +163,25 @@ def _regional_growth(facts: Facts, book: ClaimBook, scope: Scope) -> Bullet | No
         if a.prev_share_pct is None:
             return None
         return Bullet("Share of the List", paragraph(book.sentence(
-            f"{a.adjective} models held {pct(book, 'regions.0.share_pct', a.share_pct, 1)} of "
+            f"{a.adjective} models held {pct(book, 'regions.0.share_pct', a.share_pct)} of "
             f"{scope.whole(book)}, against "
-            f"{pct(book, 'regions.0.prev_share_pct', a.prev_share_pct, 1)} of last week's.")))
+            f"{pct(book, 'regions.0.prev_share_pct', a.prev_share_pct)} of last week's.")))
     if a.change_pct is None or b.change_pct is None:
         return None
     diverging = (a.change_pct > 0) != (b.change_pct > 0)
-    return Bullet("Growth Divergence" if diverging else "Regional Growth", paragraph(book.sentence(
-        f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
-        f" on the week, {'while' if diverging else 'and'} {b.adjective} usage saw "
-        f"{change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}.")))
+    linker = "while" if diverging else "and"
+    # The variant is chosen before the figures are rendered: a zero reads differently in each.
+    if pick((True, False), w):
+        text = (f"{a.adjective} usage saw {change_noun(book, 'regions.0.change_pct', a.change_pct)}"
+                f" on the week, {linker} {b.adjective} usage saw "
+                f"{change_noun(book, 'regions.1.change_pct', b.change_pct)}.")
+    else:
+        text = (f"On the week, {a.adjective} volume was "
+                f"{change_verb(book, 'regions.0.change_pct', a.change_pct)} {linker} "
+                f"{b.adjective} volume was "
+                f"{change_verb(book, 'regions.1.change_pct', b.change_pct)}.")
+    return Bullet("Growth Divergence" if diverging else "Regional Growth",
+                  paragraph(book.sentence(text)))
 
 
 def _with_notes(section: Section, notes: Notes, model_id: str | None = None) -> Section:
@@ -173,26 +198,29 @@ def _words(parts: list[str]) -> int:
 
 def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     """Write the article for one week; every figure goes through the claim book."""
-    book = ClaimBook(significant=facts.source.significant_figures)
+    book = ClaimBook(significant=facts.source.significant_figures, style=report.style)
     w = week_index(facts.week)
     angle = choose_angle(facts, w)
-    headline = book.sentence(title_case(angle.headline(book)))
     others = [a for a in candidate_angles(facts, w) if a.kind != angle.kind]
-    subtitle = (book.sentence(title_case(others[0].headline(book)))
-                if others and others[0].score > 0.3 else "")
-    summary = angle.summary(book)
+    with book.aside():
+        headline = book.sentence(title_case(angle.headline(book)))
+        subtitle = (book.sentence(title_case(others[0].headline(book)))
+                    if others and others[0].score > 0.3 else "")
+        summary = angle.summary(book)
+    # The body is written first and says each figure once; the takeaways, written last, sum it
+    # up and are the only second mention a figure gets.
     lede = _lede(facts, book, report.source_name, angle.kind, w)
-    takeaways = _takeaways(facts, book, report.top_n, w)
-    sections: list[Section] = [model_section(facts, m, book, w)
-                               for m in notable_models(facts, report.top_n)]
+    why, cause = causes_section(facts, book, w)
+    sections: list[Section] = [] if why is None else [why]
+    sections += [model_section(facts, m, book, w) for m in notable_models(facts, report.top_n)]
     for writer in (
         lambda: regional_section(facts, book, w),
-        lambda: rankings_section(facts, book, report.top_n),
-        lambda: technical_section(facts, book),
-        lambda: cost_section(facts, book),
-        lambda: declining_section(facts, book),
+        lambda: rankings_section(facts, book, report.top_n, w),
+        lambda: technical_section(facts, book, w),
+        lambda: cost_section(facts, book, w),
+        lambda: declining_section(facts, book, w),
         lambda: developers_section(facts, book, w),
-        lambda: ahead_section(facts, book),
+        lambda: ahead_section(facts, book, w),
     ):
         section = writer()
         if section is not None:
@@ -201,6 +229,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     if facts.total.growth_streak_weeks or facts.total.prev_tokens is not None:
         sections = _attach_total_chart(sections)
     take = take_bullets(facts, book, notes, report.source_name, w)
+    takeaways = _takeaways(facts, book, report.top_n, w)
     texts = [headline, summary, *lede, *(plain(b.body) for b in takeaways), *(
         plain(p) for s in sections for p in s.paragraphs), *(
         plain(b.body) for s in sections for b in s.bullets), *(plain(b.body) for b in take)]
@@ -226,6 +255,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
         angle=angle.kind,
         claims=book.done(),
         source_note=f"weekly token counts per model from {report.source_name}",
+        cause=paragraph(cause) if cause else (),
     )
 
 

@@ -6,66 +6,90 @@ from __future__ import annotations
 from typing import cast
 
 from generator.kinds.llm_usage.facts.model import Facts
+from generator.kinds.llm_usage.story.calls import (
+    call_sentences,
+    debut_rate_sentence,
+    leader_rate_sentence,
+)
 from generator.kinds.llm_usage.story.scope import Scope, level_within_rounding
 from generator.ledger.numbers import ClaimBook
 from generator.story.model import Bullet, Section, paragraph
-from generator.story.notes import Notes, take_with_notes
+from generator.story.notes import Notes, notes_cover, take_with_notes
 from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
 
 
 def developers_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
-    """Bullets for developers, each grounded in a figure of the week."""
+    """Bullets for developers, each drawn from a figure the article has already given: advice
+    points back to it in words instead of stating it again."""
     bullets: list[Bullet] = []
-    priced = [(i, r) for i, r in enumerate(facts.regions[:2]) if r.avg_price_prompt is not None]
+    priced = [r for r in facts.regions[:2] if r.avg_price_prompt is not None]
     if len(priced) == 2:
-        (i, cheap), (j, dear) = sorted(priced, key=lambda p: p[1].avg_price_prompt or 0.0)
+        cheap, dear = sorted(priced, key=lambda r: r.avg_price_prompt or 0.0)
         if (cheap.avg_price_prompt or 0) < (dear.avg_price_prompt or 0):
-            bullets.append(Bullet("Cost", paragraph(book.sentence(
-                f"Input tokens on the {cheap.adjective} models in use cost "
-                f"${book.num(f'regions.{i}.avg_price_prompt', cheap.avg_price_prompt, 'usd:2')} "
-                f"per million on average, against "
-                f"${book.num(f'regions.{j}.avg_price_prompt', dear.avg_price_prompt, 'usd:2')} "
-                f"for {dear.adjective} ones, so the price gap is worth testing on your own "
-                "workloads."))))
+            bullets.append(Bullet("Cost", paragraph(book.sentence(pick([
+                f"Input tokens on the {cheap.adjective} models in use cost less on average than "
+                f"on {dear.adjective} ones, so the price gap is worth testing on your own "
+                "workloads.",
+                f"The {cheap.adjective} models in use are the cheaper ones per input token; "
+                "measure what that saving buys on your own tasks before it decides anything.",
+            ], w)))))
     top = [m for m in facts.models[:5] if m.context_length]
     if top:
-        longest = max(top, key=lambda m: (m.context_length or 0, -m.rank))
-        bullets.append(Bullet("Long Context", paragraph(book.sentence(
-            f"{longest.name} brings a "
-            f"{book.num(f'models.{longest.rank - 1}.context_length', longest.context_length, 'ctx')}"
-            + pick(["-token window to the leading group, enough to pass whole repositories or long "
-                    "contracts in one request.",
-                    "-token window, the longest among the five most-used models, to the "
-                    "leading group."], w)))))
+        window = max(m.context_length or 0 for m in top)
+        longest = [m.name for m in top if m.context_length == window]
+        # A shared maximum is told as shared: "has the longest" would crown one of a tie.
+        bullets.append(Bullet("Long Context", paragraph(book.sentence(pick([
+            f"{longest[0]} has the longest context window among the five most-used models, "
+            "enough to pass whole repositories or long contracts in one request.",
+            f"Of the five most-used models, {longest[0]} takes the longest input, which "
+            "matters for whole-repository and long-document work.",
+        ], w) if len(longest) == 1 else pick([
+            f"{join_list(longest)} share the longest context window among the five most-used "
+            "models, enough to pass whole repositories or long contracts in one request.",
+            f"Of the five most-used models, {join_list(longest)} take the longest input, which "
+            "matters for whole-repository and long-document work.",
+        ], w)))))
     scope = Scope.of(facts)
     open_share = facts.market.open_weights_share_pct
-    if open_share is not None and facts.market.open_weights_tokens and open_share < 100:
-        bullets.append(Bullet("Open Weights", paragraph(book.sentence(
-            f"Open-weight models carried "
-            f"{pct(book, 'market.open_weights_share_pct', open_share, 1)}"
-            f" of the {'listed ' if scope.is_list else ''}volume with a known licence, so "
-            "self-hosting remains a real option for teams with data-residency rules."))))
+    if open_share is not None and facts.market.open_weights_tokens and \
+            (open_share >= 40 or open_share < 15):
+        bullets.append(Bullet("Open Weights", paragraph(book.sentence(pick([
+            "Open-weight models carry a large part of the volume, so self-hosting remains a "
+            "real option for teams with data-residency rules.",
+            "With so much of the traffic on open weights, running a model on your own "
+            "hardware is a tested path, not an experiment.",
+        ], w) if open_share >= 40 else pick([
+            "Open-weight models carry only a small part of the volume; self-hosting is "
+            "possible but off the beaten path.",
+            "Few of the tokens go to open weights, so a self-hosted model means leaving the "
+            "crowd.",
+        ], w)))))
     if facts.models:
-        bullets.append(Bullet("Concentration", paragraph(book.sentence(
-            f"The leader alone took "
-            f"{pct(book, 'market.leader_share_pct', facts.market.leader_share_pct, 1)} of "
-            f"{scope.whole(book)}; a fallback model from another maker keeps an outage or a "
-            "price change from stopping your product."))))
+        # The variant is chosen first: only the first renders the list's size.
+        text = (f"With one model holding the largest share of {scope.whole(book)}, a fallback "
+                "from another maker keeps an outage or a price change from stopping your product."
+                if pick((True, False), w) else
+                "Keep a second model from another maker wired in: a single provider's outage or "
+                "price change should not stop your product.")
+        bullets.append(Bullet("Concentration", paragraph(book.sentence(text))))
     if not bullets:
         return None
     return Section(id="developers", title="What This Means for Developers",
                    bullets=tuple(bullets))
 
 
-def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
+def ahead_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
     """What next week could bring: streaks that could extend or end, gaps that could close."""
     sentences: list[str] = []
     lead = facts.lead
     if lead and lead.runner_up and lead.streak_weeks >= 2:
         a, b = facts.regions[0], facts.regions[1]
-        sentences.append(book.sentence(
-            f"Next week will show whether {a.adjective} models extend a lead over {b.adjective} "
-            f"ones that has lasted {weeks_phrase(book, 'lead.streak_weeks', lead.streak_weeks)}."))
+        sentences.append(book.sentence(pick([
+            f"Next week will show whether {a.adjective} models extend their run ahead of "
+            f"{b.adjective} ones.",
+            f"The open question for next week is whether the {a.adjective} lead over "
+            f"{b.adjective} models survives another seven days.",
+        ], w)))
     if len(facts.models) > 1 and facts.market.leader_margin_tokens is not None:
         top, second = facts.models[0], facts.models[1]
         # Set together with leader_margin_tokens (facts/compute.py), so not None here.
@@ -77,44 +101,66 @@ def ahead_section(facts: Facts, book: ClaimBook) -> Section | None:
                 f"{tokens(book, 'models.1.tokens', second.tokens)} tokens, so next week's "
                 "order is open."))
         else:
-            sentences.append(book.sentence(
-                f"{top.name} leads {second.name} by "
-            f"{tokens(book, 'market.leader_margin_tokens', facts.market.leader_margin_tokens)} "
-                f"tokens, a gap of "
-                f"{pct(book, 'market.leader_margin_pct', margin_pct, 1)} "
-                f"of {second.name}'s volume."))
+            gap = tokens(book, "market.leader_margin_tokens", facts.market.leader_margin_tokens)
+            gap_pct = pct(book, "market.leader_margin_pct", margin_pct)
+            sentences.append(book.sentence(pick([
+                f"{top.name} leads {second.name} by {gap} tokens, a gap of {gap_pct} of "
+                f"{second.name}'s volume.",
+                f"{second.name} would need {gap} more tokens, {gap_pct} on its volume, to "
+                f"draw level with {top.name}.",
+            ], w)))
+            kept = leader_rate_sentence(facts, book)
+            if kept:
+                sentences.append(kept)
     scope = Scope.of(facts)
     newcomers = [m.name for m in facts.models[:10] if m.arrival is not None]
     if newcomers:
         one = len(newcomers) == 1
-        sentences.append(book.sentence(
+        sentences.append(book.sentence(pick([
             f"The second week will tell whether {join_list(newcomers)} "
-            f"{'holds its place' if one else 'hold their places'}"
-            f"{scope.among(book)}."))
+            f"{'holds its place' if one else 'hold their places'}{scope.among(book)}.",
+            f"A second week{scope.among(book)} will show whether {join_list(newcomers)} "
+            f"{'has' if one else 'have'} staying power.",
+        ], w)))
+        debut = debut_rate_sentence(facts, book)
+        if debut:
+            sentences.append(debut)
     growth = facts.total.growth_streak_weeks
-    if growth >= 2:
+    if growth >= 2 and not book.said("total.growth_streak_weeks"):
         sentences.append(book.sentence(
             f"{capitalise(scope.volume(book))} has grown for "
             f"{weeks_phrase(book, 'total.growth_streak_weeks', growth)}; a week without growth "
             "would end the run."))
     elif facts.total.change_pct is not None and facts.total.change_pct < 0 and not scope.is_list:
-        sentences.append(book.sentence(
+        sentences.append(book.sentence(pick([
             "After a weaker week, the question is whether demand recovers or the fall "
-            "becomes a trend."))
+            "becomes a trend.",
+            "One soft week is not a trend; the next will show whether demand picks up again.",
+        ], w)))
     if not sentences:
         return None
-    return Section(id="looking-ahead", title="Looking Ahead", paragraphs=(paragraph(" ".join(sentences)),))
+    return Section(id="looking-ahead", title="Looking Ahead",
+                   paragraphs=(paragraph(" ".join(sentences)),))
 
 
-def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
+# Cue words of each automatic caveat: an editor's risks note that uses one already covers it.
+PLATFORM_CUES = ("directly", "slice of the market", "only traffic")
+TOKENIZER_CUES = ("tokenizer",)
+FREE_CUES = ("free tier", "free variant", "promotion")
+COUNTRY_CUES = ("country", "long tail")
+
+
+def caveats(facts: Facts, book: ClaimBook, source: str, w: int,
+            notes: Notes | None = None) -> list[str]:
     """Automatic limitations: one platform, tokenizers, free tiers, unattributed volume,
-    rounded figures; each only when it applies."""
-    out = [book.sentence(pick([
+    rounded figures; each only when it applies, and none that the editor's notes cover."""
+    notes = notes or Notes()
+    out = [] if notes_cover(notes, "risks", PLATFORM_CUES) else [book.sentence(pick([
         f"The figures cover traffic on {source} only, not usage that goes to the model makers "
         "directly.",
         f"Only traffic routed through {source} is counted; requests sent directly to the model "
         "makers never appear here."], w))]
-    if facts.market.authors > 1:
+    if facts.market.authors > 1 and not notes_cover(notes, "risks", TOKENIZER_CUES):
         out.append(book.sentence(pick([
             "Models count tokens with different tokenizers, so the same text can be a different "
             "number of tokens on two models and volumes are not strictly comparable.",
@@ -129,16 +175,20 @@ def caveats(facts: Facts, book: ClaimBook, source: str, w: int) -> list[str]:
     change = source_change_sentence(facts, book)
     if change:
         out.append(change)
-    if cov.free_variant_tokens:
-        out.append(book.sentence(
-            f"Free variants contributed "
-            f"{tokens(book, 'coverage.free_variant_tokens', cov.free_variant_tokens)} tokens, "
-            "volume that can vanish when a promotion ends."))
+    if cov.free_variant_tokens and not notes_cover(notes, "risks", FREE_CUES):
+        free = tokens(book, "coverage.free_variant_tokens", cov.free_variant_tokens)
+        out.append(book.sentence(pick([
+            f"Free variants contributed {free} tokens, volume that can vanish when a promotion "
+            "ends.",
+            f"Of this week's volume, {free} tokens ran on free variants, which a provider can "
+            "withdraw at any time.",
+        ], w)))
     unattributed = cov.others_tokens + cov.unknown_country_tokens
-    if unattributed and not scope.is_list:
+    if unattributed and not scope.is_list and not book.said("coverage.attributed_share_pct") \
+            and not notes_cover(notes, "risks", COUNTRY_CUES):
         out.append(book.sentence(
             f"A country could be given to "
-            f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of the "
+            f"{pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct)} of the "
             "volume; the rest sits in the long tail or with makers of unknown origin and is left "
             "out of the country totals."))
     if cov.rounded_figures and not facts.source.changed_this_week:
@@ -181,26 +231,39 @@ def source_change_sentence(facts: Facts, book: ClaimBook) -> str | None:
 def take_bullets(
     facts: Facts, book: ClaimBook, notes: Notes, source: str, w: int
 ) -> tuple[Bullet, ...]:
-    """The take: 🔥 why it matters, ⚠️ limitations and risks, 💡 advice."""
+    """The take: 🔥 why it matters, ⚠️ limitations and risks, 💡 advice, 🎯 the call. An
+    editor's note for the why or the advice replaces the machine's line on the same ground."""
     why_auto: list[str] = []
     lead = facts.lead
-    if lead and lead.runner_up and lead.streak_weeks >= 1 and len(facts.regions) > 1:
+    editor_why = bool(notes.take.get("why"))
+    if not editor_why and lead and lead.runner_up and lead.streak_weeks >= 1 \
+            and len(facts.regions) > 1:
         a, b = facts.regions[0].adjective, facts.regions[1].adjective
         why_auto.append(book.sentence(pick([
             f"Where developers send their tokens is a vote with their budgets, and this week "
             f"{a} models won more of it than {b} ones.",
             f"Token volume is the clearest trace of what developers actually run, and this week "
-            f"it favoured {a} models over {b} ones."], w)))
-    elif facts.models:
+            f"it favoured {a} models over {b} ones.",
+            f"Developers pay for what they use, so a lead in tokens is a lead in real work "
+            f"done, and {a} models hold it over {b} ones.",
+        ], w)))
+    elif not editor_why and facts.models:
         why_auto.append(book.sentence(
             f"Usage shows which models developers rely on in production, and this week "
             f"{facts.models[0].name} carried the most of it."))
     names = [m.name for m in facts.models[:3] if m.arrival == "launch" or m.rank == 1]
     listed = join_list(names) or "the leaders"
-    advice_auto = [book.sentence(pick([
+    advice_auto = [] if notes_cover(notes, "advice", ADVICE_CUES) else [book.sentence(pick([
         f"Benchmark {listed} against the models you use today on your own tasks, especially "
         "coding and long documents, before moving traffic.",
         f"Put {listed} through your own evaluation set, on the tasks that cost you most, and "
-        "compare quality per dollar before switching."], w))]
-    return take_with_notes({"why": why_auto, "risks": caveats(facts, book, source, w),
-                            "advice": advice_auto}, notes)
+        "compare quality per dollar before switching.",
+        f"Before this week's ranking changes your stack, rerun your own tests on {listed} and "
+        "judge them on the work you actually send.",
+    ], w))]
+    return take_with_notes({"why": why_auto, "risks": caveats(facts, book, source, w, notes),
+                            "advice": advice_auto, "call": call_sentences(facts, book, w)},
+                           notes)
+
+
+ADVICE_CUES = ("evaluation", "benchmark", "your own test")

@@ -34,6 +34,21 @@ def level_within_rounding(facts: Facts, first: int, second: int) -> bool:
     return abs(first - second) <= bound
 
 
+# A lead at the top smaller than this share of the runner-up's volume is a dead heat.
+DEAD_HEAT_PCT = 1.0
+
+
+def dead_heat(facts: Facts) -> bool:
+    """Whether the top two models are closer than the figures' own uncertainty: under
+    `DEAD_HEAT_PCT` apart, or level within the source's rounding. No text then crowns one."""
+    if len(facts.models) < 2:
+        return False
+    top, second = facts.models[0], facts.models[1]
+    margin = facts.market.leader_margin_pct
+    return (margin is not None and margin < DEAD_HEAT_PCT) or \
+        level_within_rounding(facts, top.tokens, second.tokens)
+
+
 @dataclass(frozen=True)
 class Scope:
     """The coverage of one week's data, as the text speaks of it."""

@@ -4,7 +4,8 @@ and the declining side. Each writer returns None when the week's data does not s
 from __future__ import annotations
 
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
-from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope
+from generator.kinds.llm_usage.story.causes import free_tier_clause
+from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope, dead_heat
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.phrases import (
@@ -17,6 +18,7 @@ from generator.story.phrases import (
     plural,
     signed_pct,
     slugify,
+    tie_decimals,
     tokens,
     weeks_phrase,
 )
@@ -42,8 +44,10 @@ def _catalogue_sentence(book: ClaimBook, model: ModelFacts, w: int,
         book.drop_pending()
         return None
     # After a sentence that already cites the catalogue, a second citation would only repeat it.
+    # Salted by rank: the sections of one edition open their catalogue lines differently.
     opener = "It offers" if named else pick(
-        ["The catalogue lists", "According to the catalogue, it offers"], w)
+        ["The catalogue lists", "According to the catalogue, it offers",
+         "Its catalogue entry shows"], w, model.rank)
     text = f"{opener} {join_list(parts)}" if parts else "The catalogue lists it"
     if model.price_prompt is not None and model.price_completion is not None:
         text += (f", priced at ${book.num(f'{at}.price_prompt', model.price_prompt, 'usd:2')} per "
@@ -62,10 +66,20 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
     sentences: list[str] = []
     if model.arrival == "launch":
         title = pick([f"{name} Makes Its Debut", f"A Strong Start for {name}"], w)
-        sentences.append(book.sentence(
-            f"{name} from {maker} went straight to number "
-            f"{book.num(f'{at}.rank', model.rank, 'int')} in its first week on the platform, "
-            f"drawing {tokens(book, f'{at}.tokens', model.tokens)} tokens."))
+        if book.said(f"{at}.rank"):
+            sentences.append(book.sentence(
+                f"{name} from {maker} drew {tokens(book, f'{at}.tokens', model.tokens)} tokens "
+                "in its first week on the platform."))
+        else:
+            rank = book.num(f"{at}.rank", model.rank, "int")
+            volume = ("" if book.said(f"{at}.tokens") else
+                      f", drawing {tokens(book, f'{at}.tokens', model.tokens)} tokens")
+            sentences.append(book.sentence(pick([
+                f"{name} from {maker} went straight to number {rank} in its first week on the "
+                f"platform{volume}.",
+                f"In its first week on the platform, {maker}'s {name} went straight to number "
+                f"{rank}{volume}.",
+            ], w)))
         if model.released:
             sentences.append(book.sentence(
                 f"The catalogue dates its release to "
@@ -73,33 +87,60 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
     elif model.arrival is not None:
         title, sentences = _entry(facts, model, book, scope, maker)
     elif model.rank == 1:
-        title = pick([f"{name} Leads the Pack", f"{name} Stays on Top"], w) \
-            if model.weeks_at_rank > 1 else (f"{name} Takes the Lead" if model.prev_rank
-                                             else f"{name} Leads the Rankings")
-        held = (f"has been the most-used model{scope.among(book)} for "
-                f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}"
-                if model.weeks_at_rank > 1 else
-                f"is the most-used model{scope.among(book)} this week")
-        sentences.append(book.sentence(f"{name} from {maker} {held}."))
-        sentences.append(book.sentence(
-            f"It processed {tokens(book, f'{at}.tokens', model.tokens)} tokens, "
-            + (f"{change_noun(book, f'{at}.change_pct', model.change_pct, 0)} on the week before"
-               if model.change_pct is not None else "with no comparable week before it")
-            + f", and took {pct(book, f'{at}.share_pct', model.share_pct, 1)} of "
-            f"{scope.whole(book)}."))
+        level = dead_heat(facts)
+        title = (f"{name} Edges Ahead by a Whisker" if level else
+                 pick([f"{name} Leads the Pack", f"{name} Stays on Top"], w)
+                 if model.weeks_at_rank > 1 else (f"{name} Takes the Lead" if model.prev_rank
+                                                  else f"{name} Leads the Rankings"))
+        if level:
+            sentences.append(book.sentence(
+                f"{name} from {maker} finished first{scope.among(book)}, but by too little to "
+                f"call it the leader: {facts.models[1].name} is level with it within "
+                f"{pct(book, 'market.leader_margin_pct', facts.market.leader_margin_pct or 0.0)}."
+                if facts.market.leader_margin_pct is not None else
+                f"{name} from {maker} finished first{scope.among(book)}, level with "
+                f"{facts.models[1].name} within the source's rounding."))
+        elif model.weeks_at_rank == 1:
+            sentences.append(book.sentence(pick([
+                f"{name} from {maker} is the most-used model{scope.among(book)} this week.",
+                f"This week the most-used model{scope.among(book)} is {maker}'s {name}.",
+            ], w)))
+        if model.weeks_at_rank > 1 and not level and not book.said(f"{at}.weeks_at_rank"):
+            held = weeks_phrase(book, f"{at}.weeks_at_rank", model.weeks_at_rank)
+            sentences.append(book.sentence(pick([
+                f"{name} from {maker} has been the most-used model{scope.among(book)} for {held}.",
+                f"{maker}'s {name} has led{scope.among(book)} for {held}.",
+            ], w) if maker != name else f"{name} has led{scope.among(book)} for {held}."))
+        volume = tokens(book, f"{at}.tokens", model.tokens)
+        share = pct(book, f"{at}.share_pct", model.share_pct)
+        change = (change_noun(book, f"{at}.change_pct", model.change_pct)
+                  if model.change_pct is not None else None)
+        sentences.append(book.sentence(pick([
+            f"It processed {volume} tokens, "
+            + (f"{change} on the week before" if change else "with no comparable week before it")
+            + f", and took {share} of {scope.whole(book)}.",
+            f"Its {volume} tokens were {share} of {scope.whole(book)}"
+            + (f", {change} on the week before." if change else "."),
+        ], w, 1)))
     else:
         moved = _rank_move(model)
         title = f"{name} {moved}"
-        sentences.append(book.sentence(
-            f"{name} from {maker} ranked number {book.num(f'{at}.rank', model.rank, 'int')} with "
-            f"{tokens(book, f'{at}.tokens', model.tokens)} tokens"
-            + (f", {change_verb(book, f'{at}.change_pct', model.change_pct, 0)} on the week"
-               if model.change_pct is not None else "")
-            + "."))
+        rank = book.num(f"{at}.rank", model.rank, "int")
+        volume = tokens(book, f"{at}.tokens", model.tokens)
+        moved = (f", {change_verb(book, f'{at}.change_pct', model.change_pct)} on the week"
+                 if model.change_pct is not None else "")
+        sentences.append(book.sentence(pick([
+            f"{name} from {maker} ranked number {rank} with {volume} tokens{moved}.",
+            f"At number {rank}, {maker}'s {name} drew {volume} tokens{moved}."
+            if maker != name else f"At number {rank}, {name} drew {volume} tokens{moved}.",
+        ], w, model.rank)))
         if model.weeks_at_rank > 1:
-            sentences.append(book.sentence(
-                f"It has held that place for "
-                f"{weeks_phrase(book, f'{at}.weeks_at_rank', model.weeks_at_rank)}."))
+            held = weeks_phrase(book, f"{at}.weeks_at_rank", model.weeks_at_rank)
+            sentences.append(book.sentence(pick([
+                f"It has held that place for {held}.",
+                f"That is where it has stood for {held}.",
+                f"Its rank has not changed in {held}.",
+            ], w, model.rank)))
     catalogue = _catalogue_sentence(book, model, w,
                                     named=any("catalogue" in s for s in sentences))
     if catalogue:
@@ -203,46 +244,53 @@ def regional_section(facts: Facts, book: ClaimBook, w: int) -> Section | None:
             f"{tokens(book, 'regions.0.tokens', a.tokens)} tokens and {b.adjective} models "
             f"{tokens(book, 'regions.1.tokens', b.tokens)}."))
     else:
-        sentences.append(book.sentence(
-            f"{a.adjective} models drew {tokens(book, 'regions.0.tokens', a.tokens)} tokens"
-            + (f", {change_noun(book, 'regions.0.change_pct', a.change_pct, 2)}"
-               if a.change_pct is not None else "")
-            + f", while {b.adjective} models drew {tokens(book, 'regions.1.tokens', b.tokens)}"
-            + (f", {change_noun(book, 'regions.1.change_pct', b.change_pct, 2)}"
-               if b.change_pct is not None else "")
-            + "."))
-        if lead.streak_weeks > 1:
+        ta, tb = tokens(book, "regions.0.tokens", a.tokens), tokens(book, "regions.1.tokens", b.tokens)
+        ca = (f", {change_noun(book, 'regions.0.change_pct', a.change_pct)}"
+              if a.change_pct is not None else "")
+        cb = (f", {change_noun(book, 'regions.1.change_pct', b.change_pct)}"
+              if b.change_pct is not None else "")
+        sentences.append(book.sentence(pick([
+            f"{a.adjective} models drew {ta} tokens{ca}, while {b.adjective} models drew {tb}{cb}.",
+            f"The {a.adjective} total came to {ta} tokens{ca}; the {b.adjective} one to {tb}{cb}.",
+        ], w)))
+        if lead.streak_weeks > 1 and not book.said("lead.streak_weeks"):
             sentences.append(book.sentence(
                 f"That puts {a.name} ahead of {b.name} for "
                 f"{_ordinal(book, lead.streak_weeks)}."))
-        elif lead.changed_this_week:
+        elif lead.changed_this_week and not book.said("lead.streak_weeks"):
             sentences.append(book.sentence(f"{capitalise(a.name)} moved ahead of {b.name} this week."))
-    sentences.append(book.sentence(
-        f"Together they account for "
-        f"{pct(book, 'regions.0.share_pct', a.share_pct, 1)} and "
-        f"{pct(book, 'regions.1.share_pct', b.share_pct, 1)} of {scope.whole(book)}, "
-        "respectively."))
+    sa, sb = pct(book, "regions.0.share_pct", a.share_pct), pct(book, "regions.1.share_pct", b.share_pct)
+    sentences.append(book.sentence(pick([
+        f"Together they account for {sa} and {sb} of {scope.whole(book)}, respectively.",
+        f"Their shares of {scope.whole(book)} are {sa} and {sb}, respectively.",
+    ], w, 1)))
     rest = facts.regions[2:5]
     if rest:
         listed = [f"{r.name} ({tokens(book, f'regions.{i + 2}.tokens', r.tokens)})"
                   for i, r in enumerate(rest)]
         verb = "comes" if len(listed) == 1 else "come"
-        sentences.append(book.sentence(f"Further back {verb} {join_list(listed)}."))
+        sentences.append(book.sentence(pick([
+            f"Further back {verb} {join_list(listed)}.",
+            f"Behind them {'is' if len(listed) == 1 else 'are'} {join_list(listed)}.",
+        ], w)))
     cov = facts.coverage
     if cov.others_tokens == 0 and cov.unknown_country_tokens:
         sentences.append(book.sentence(
             f"Models whose maker's country is unknown hold "
-            f"{pct(book, 'coverage.unknown_country_share_pct', cov.unknown_country_share_pct, 1)}"
+            f"{pct(book, 'coverage.unknown_country_share_pct', cov.unknown_country_share_pct)}"
             f" of {scope.whole(book)} and count for no country."))
     elif cov.others_tokens:
-        sentences.append(book.sentence(
-            f"Only {pct(book, 'coverage.attributed_share_pct', cov.attributed_share_pct, 1)} of "
-            "the volume can be given a country: the long tail that the data does not break out "
-            f"per model holds {pct(book, 'coverage.others_share_pct', cov.others_share_pct, 1)}"
-            + (", and models whose maker's country is unknown hold "
-               + pct(book, "coverage.unknown_country_share_pct", cov.unknown_country_share_pct, 1)
-               if cov.unknown_country_tokens else "")
-            + "."))
+        attributed = pct(book, "coverage.attributed_share_pct", cov.attributed_share_pct)
+        tail = pct(book, "coverage.others_share_pct", cov.others_share_pct)
+        unknown = (", and models whose maker's country is unknown hold "
+                   + pct(book, "coverage.unknown_country_share_pct", cov.unknown_country_share_pct)
+                   if cov.unknown_country_tokens else "")
+        sentences.append(book.sentence(pick([
+            f"Only {attributed} of the volume can be given a country: the long tail that the "
+            f"data does not break out per model holds {tail}{unknown}.",
+            f"These country figures cover {attributed} of the volume; the long tail, which the "
+            f"data does not break out per model, holds {tail}{unknown}.",
+        ], w)))
     title = pick(["The Regional Race", "Where the Tokens Come From"], w)
     return Section(id="regional-race", title=title, paragraphs=(paragraph(" ".join(sentences)),),
                    chart="regions", table=_regions_table(facts, book))
@@ -255,21 +303,22 @@ def _ordinal(book: ClaimBook, weeks: int) -> str:
 def _regions_table(facts: Facts, book: ClaimBook) -> Table:
     listed = Scope.of(facts).is_list
     rows = []
+    places = tie_decimals(book, [r.share_pct for r in facts.regions[:6]])
     for i, r in enumerate(facts.regions[:6]):
         if listed:
             # A list's country volume moves with its membership: its share is compared instead.
-            moved = (pct(book, f"regions.{i}.prev_share_pct", r.prev_share_pct, 1)
+            moved = (pct(book, f"regions.{i}.prev_share_pct", r.prev_share_pct)
                      if r.prev_share_pct is not None else "n/a")
         else:
-            moved = (signed_pct(book, f"regions.{i}.change_pct", r.change_pct, 2)
+            moved = (signed_pct(book, f"regions.{i}.change_pct", r.change_pct)
                      if r.change_pct is not None else "n/a")
         cells = (
             r.name.removeprefix("the "),
             tokens(book, f"regions.{i}.tokens", r.tokens),
-            pct(book, f"regions.{i}.share_pct", r.share_pct, 1) if listed else moved,
-            moved if listed else pct(book, f"regions.{i}.share_pct", r.share_pct, 1),
+            pct(book, f"regions.{i}.share_pct", r.share_pct, places[i]) if listed else moved,
+            moved if listed else pct(book, f"regions.{i}.share_pct", r.share_pct, places[i]),
         )
-        book.sentence(" · ".join(cells))
+        book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
     columns = (("Country", "Tokens", "Share", "Share last week") if listed else
                ("Country", "Tokens", "Change", "Share"))
@@ -285,15 +334,17 @@ def shown_models(facts: Facts, top_n: int) -> int:
     return top_n
 
 
-def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | None:
+def rankings_section(facts: Facts, book: ClaimBook, top_n: int, w: int = 0) -> Section | None:
     """The top N table, with its chart."""
     if not facts.models:
         return None
     rows = []
-    for model in facts.models[:shown_models(facts, top_n)]:
+    shown = facts.models[:shown_models(facts, top_n)]
+    places = tie_decimals(book, [m.share_pct for m in shown])
+    for model, share_places in zip(shown, places, strict=True):
         at = _m(model)
         change = (ARRIVAL_LABELS[model.arrival] if model.arrival is not None else
-                  signed_pct(book, f"{at}.change_pct", model.change_pct, 0)
+                  signed_pct(book, f"{at}.change_pct", model.change_pct)
                   if model.change_pct is not None else "n/a")
         cells = (
             book.num(f"{at}.rank", model.rank, "int"),
@@ -301,12 +352,10 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
             model.author_name or model.author or "unknown",
             tokens(book, f"{at}.tokens", model.tokens),
             change,
-            pct(book, f"{at}.share_pct", model.share_pct, 1),
+            pct(book, f"{at}.share_pct", model.share_pct, share_places),
         )
-        book.sentence(" · ".join(cells))
+        book.sentence(" · ".join(cells), prose=False)
         rows.append(cells)
-    n = min(top_n, len(facts.models))
-    share = facts.market.top_n_share_pct
     tracked = facts.market.models_tracked
     makers = (f"{book.num('market.models_tracked', tracked, 'card')} {plural(tracked, 'model')} "
               f"from {book.num('market.authors', facts.market.authors, 'card')} "
@@ -315,12 +364,15 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
         published = facts.source.rows
         merged = (f"; its {book.num('source.rows', published, 'card')} rows include variants "
                   "counted with their model" if published > tracked else "")
-        text = book.sentence(f"This week's list names {makers}{merged}.")
+        text = book.sentence(pick([f"This week's list names {makers}{merged}.",
+                                   f"The list this week holds {makers}{merged}."], w))
     else:
-        text = book.sentence(
-            f"The top {book.num('market.top_n', n, 'card')} "
-            f"{plural(n, 'model')} took {pct(book, 'market.top_n_share_pct', share, 1)} of all "
-            f"tokens; this week {makers} {'is' if tracked == 1 else 'are'} broken out.")
+        # The concentration figure belongs to the takeaways; here, how wide the field is.
+        verb = "is" if tracked == 1 else "are"
+        text = book.sentence(pick([
+            f"This week {makers} {verb} broken out; the rest of the volume is the long tail.",
+            f"The data breaks out {makers} this week, with everything else in the long tail.",
+        ], w))
     table = Table("The most-used models this week",
                   ("Rank", "Model", "Maker", "Tokens", "Change", "Share"), tuple(rows),
                   (True, False, False, True, True, True))
@@ -328,53 +380,73 @@ def rankings_section(facts: Facts, book: ClaimBook, top_n: int) -> Section | Non
                    chart="top_models", table=table)
 
 
-def technical_section(facts: Facts, book: ClaimBook) -> Section | None:
+def technical_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
     """Context windows and modalities of the leaders."""
     top = [m for m in facts.models[:5] if m.context_length]
     if len(top) < 2:
         return None
     windows = [f"{m.name} ({book.num(f'{_m(m)}.context_length', m.context_length, 'ctx')})"
                for m in top]
-    sentences = [book.sentence(
-        f"The context windows of the most-used models are {join_list(windows)} tokens.")]
+    sentences = [book.sentence(pick([
+        f"The context windows of the most-used models are {join_list(windows)} tokens.",
+        f"By context window, in tokens, the leading group reads {join_list(windows)}.",
+    ], w))]
     multimodal = [m.name for m in facts.models[:5] if len(m.input_modalities) > 1]
     if multimodal:
-        sentences.append(book.sentence(
-            f"{join_list(multimodal)} {'accepts' if len(multimodal) == 1 else 'accept'} "
-            "more than text as input; the rest of the leading group is text-only."
-            if len(multimodal) < len(facts.models[:5]) else
-            "All of the leading group accept more than text as input."))
+        some = len(multimodal) < len(facts.models[:5])
+        verb = "accepts" if len(multimodal) == 1 else "accept"
+        sentences.append(book.sentence(pick([
+            f"{join_list(multimodal)} {verb} more than text as input; the rest of the leading "
+            "group is text-only." if some else
+            "All of the leading group accept more than text as input.",
+            f"Images as well as text go into {join_list(multimodal)}; the others in the group "
+            "take text alone." if some else
+            "Every model in the leading group takes more than text as input.",
+        ], w)))
     share = facts.market.open_weights_share_pct
     if share is not None:
-        sentences.append(book.sentence(
-            f"Models with open weights carried "
-            f"{pct(book, 'market.open_weights_share_pct', share, 1)} of the "
-            f"{'listed ' if Scope.of(facts).is_list else ''}tokens whose licence the catalogue "
-            "records."))
+        listed = "listed " if Scope.of(facts).is_list else ""
+        open_share = pct(book, "market.open_weights_share_pct", share)
+        sentences.append(book.sentence(pick([
+            f"Models with open weights carried {open_share} of the {listed}tokens whose licence "
+            "the catalogue records.",
+            f"Where the catalogue records a licence, open-weight models took {open_share} of the "
+            f"{listed}tokens.",
+        ], w)))
     return Section(id="technical-context", title="Technical Context",
                    paragraphs=(paragraph(" ".join(sentences)),))
 
 
-def cost_section(facts: Facts, book: ClaimBook) -> Section | None:
+def cost_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
     """Token-weighted average prices by region, from the catalogue."""
     priced = [(i, r) for i, r in enumerate(facts.regions[:4]) if r.avg_price_prompt is not None]
     if len(priced) < 2:
         return None
-    parts = [
-        f"{r.adjective} models averaged "
-        f"${book.num(f'regions.{i}.avg_price_prompt', r.avg_price_prompt, 'usd:2')} per million "
-        f"input tokens and "
-        f"${book.num(f'regions.{i}.avg_price_completion', r.avg_price_completion, 'usd:2')} "
-        "per million output tokens"
-        for i, r in priced if r.avg_price_completion is not None
-    ]
+    # Two prices a sentence: one sentence carrying eight prices is unreadable.
     volume = "listed volume" if Scope.of(facts).is_list else "volume"
-    text = book.sentence(
-        f"Weighted by this week's {volume}, " + "; ".join(parts) + ".")
-    return Section(id="cost", title="What the Tokens Cost", paragraphs=(paragraph(text),))
+    sentences = []
+    for k, (i, r) in enumerate(priced):
+        if r.avg_price_completion is None:
+            continue
+        prompt = book.num(f"regions.{i}.avg_price_prompt", r.avg_price_prompt, "usd:2")
+        completion = book.num(f"regions.{i}.avg_price_completion", r.avg_price_completion, "usd:2")
+        if k == 0:
+            sentences.append(book.sentence(pick([
+                f"Weighted by this week's {volume}, {r.adjective} models averaged ${prompt} per "
+                f"million input tokens and ${completion} per million output tokens.",
+                f"Per million tokens and weighted by this week's {volume}, {r.adjective} models "
+                f"cost ${prompt} for input and ${completion} for output on average.",
+            ], w)))
+        else:
+            sentences.append(book.sentence(pick([
+                f"{r.adjective} models averaged ${prompt} and ${completion}.",
+                f"For {r.adjective} models the averages were ${prompt} and ${completion}.",
+            ], w, k)))
+    return Section(id="cost", title="What the Tokens Cost",
+                   paragraphs=(paragraph(" ".join(sentences)),))
 
 
-def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
+def declining_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
     """Who lost volume, and how much; and who left the figures, with their last figure."""
     losers = facts.movers.losers
     departures = facts.movers.dropped_out
@@ -385,12 +457,16 @@ def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
     for i, mover in enumerate(losers[:4]):
         at = f"movers.losers.{i}"
         lost = tokens(book, f"{at}.change_tokens", mover.change_tokens)
-        text = book.sentence(
-            f"lost {lost} tokens"
-            + (f" ({signed_pct(book, f'{at}.change_pct', mover.change_pct, 1)})"
-               if mover.change_pct is not None else "")
-            + (f" and now ranks number {book.num(f'{at}.rank', mover.rank, 'int')}."
-               if mover.rank is not None else " and drew no tokens this week."))
+        change = (f" ({signed_pct(book, f'{at}.change_pct', mover.change_pct)})"
+                  if mover.change_pct is not None else "")
+        rank = book.num(f"{at}.rank", mover.rank, "int") if mover.rank is not None else None
+        change += free_tier_clause(facts, mover.model)
+        text = book.sentence(pick([
+            f"lost {lost} tokens{change}"
+            + (f" and now ranks number {rank}." if rank else " and drew no tokens this week."),
+            f"down {lost} tokens{change}"
+            + (f", now at number {rank}." if rank else ", with no tokens this week."),
+        ], w))
         bullets.append(Bullet(mover.name, paragraph(text)))
     for i, gone in enumerate(departures[:3]):
         at = f"movers.dropped_out.{i}"
@@ -404,7 +480,8 @@ def declining_section(facts: Facts, book: ClaimBook) -> Section | None:
     declining = book.num("movers.declining_models", m.declining_models, "card")
     # House style: no sentence opens with a numeral ("21 models lost ...").
     counted = (f"Of the models listed in both weeks, {declining}" if scope.is_list else
-               f"This week {declining} {plural(m.declining_models, 'model')}")
+               pick([f"This week {declining} {plural(m.declining_models, 'model')}",
+                     f"Across the models broken out, {declining}"], w))
     intro = book.sentence(
         f"{counted} lost volume{'' if not scope.is_list else ' this week'} and "
         f"{book.num('movers.growing_models', m.growing_models, 'card')} gained."
