@@ -35,7 +35,7 @@ _MASK = "\u27e8\u27e9"
 _URL = re.compile(r"(?:https?|mailto):\S+")
 WINDOW_WORDS = 2
 # The edition's own names; a kind lists the names in its facts in `edition.names`.
-NAME_KEYS = {"title", "brand", "category", "author", "source_name"}
+NAME_KEYS = {"title", "brand", "category", "author", "source_name", "postal_address"}
 
 
 @dataclass(frozen=True)

@@ -3,35 +3,77 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from generator import __version__
 from generator.errors import CheckFailed, InputError, StepFailed, file_problem
+from generator.report import ENV_REPORT, REPORT_HELP
 from generator.settings import SETTINGS
+
+_SMTP = ("WEEKLY_SMTP_HOST", "WEEKLY_SMTP_PORT", "WEEKLY_SMTP_USER", "WEEKLY_SMTP_PASSWORD",
+         "WEEKLY_SMTP_TLS", "WEEKLY_SMTP_CAFILE")
+_STATE = (ENV_REPORT, "WEEKLY_STATE_DIR")
+_MAIL = (*_STATE, "WEEKLY_SECRET", *_SMTP)
+# The environment variables each command reads, shown at the end of its --help.
+ENVIRONMENT: dict[str, tuple[str, ...]] = {
+    "build": (ENV_REPORT,), "publish": (ENV_REPORT,), "aggregate": (ENV_REPORT,),
+    "send": _MAIL, "run": _MAIL, "schedule": _MAIL, "doctor": _MAIL,
+    "serve": (*_MAIL, "WEEKLY_SIGNUP_LIMIT", "WEEKLY_TRUST_PROXY"),
+    "unsubscribe-server": (*_MAIL, "WEEKLY_SIGNUP_LIMIT", "WEEKLY_TRUST_PROXY"),
+    "subscribers": (*_STATE, *_SMTP), "bounces": _STATE, "unsubscribe": (*_STATE, "WEEKLY_SECRET"),
+    "approve": _STATE, "diff": (ENV_REPORT,), "backfill": (ENV_REPORT,),
+}
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help that shows each option's default, unless it is none, off or said in the help already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False, "", argparse.SUPPRESS) or "default" in text \
+                or not action.option_strings:
+            return text
+        return f"{text} (default: {action.default})"
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line and exit status 2."""
+    """An argument parser whose errors are one line and exit status 2, and whose help shows defaults."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix("weekly").strip()
         raise InputError(f"{where}: {message}" if where else message)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--report", type=Path, help="report folder (default: the bundled sample)")
+def version() -> str:
+    """The installed distribution's version (the package's own when run from a bare checkout)."""
+    try:
+        return importlib.metadata.version("weekly-edition")
+    except importlib.metadata.PackageNotFoundError:
+        return __version__
+
+
+def _common(parser: argparse.ArgumentParser, sample: bool = False) -> None:
+    help_text = (f"report folder (default: ${ENV_REPORT}, else ./report.toml, else the bundled "
+                 "sample)") if sample else REPORT_HELP
+    parser.add_argument("--report", type=Path, help=help_text)
     parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from generator.pipeline import BuildRequest, build_edition
-    from generator.report import load_report
+    from generator.report import choose_report
 
     request = BuildRequest(
-        report=load_report(args.report),
+        report=choose_report(args.report, sample=True),
         week=args.week,
         usage=args.usage,
         models=args.models,
@@ -61,9 +103,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     from generator.publish import publish_site
-    from generator.report import load_report
+    from generator.report import choose_report
 
-    site = publish_site(load_report(args.report), args.out)
+    site = publish_site(choose_report(args.report), args.out)
     print(f"published {site.folder} ({', '.join(p.name for p in site.files)}; "
           f"{len(site.entries)} edition(s), {len(site.posts)} post(s) in posts/, "
           f"{len(site.linked)} page(s) relinked)")
@@ -72,9 +114,10 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _cmd_aggregate(args: argparse.Namespace) -> int:
     from generator.aggregate import aggregate_events
-    from generator.report import load_report, require_zone
+    from generator.report import choose_report, require_zone
 
-    zone = args.timezone or load_report(args.report).schedule.timezone
+    # Only the time zone is read, and nothing is published or mailed: the sample's may serve.
+    zone = args.timezone or choose_report(args.report, sample=True).schedule.timezone
     require_zone(zone, "--timezone:")
     done = aggregate_events(args.events, args.out, zone, memory_limit=args.memory_limit,
                             threads=args.threads)
@@ -110,9 +153,10 @@ def _cmd_kinds(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="weekly", description="Weekly edition generator.")
+    parser.add_argument("--version", action="version", version=f"weekly {version()}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     build = sub.add_parser("build", help="build one week's edition")
-    _common(build)
+    _common(build, sample=True)
     build.add_argument("--week", default="latest", help="YYYY-MM-DD (a Monday), YYYY-Www or latest")
     build.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
     build.add_argument("--models", type=Path, help="model catalogue (overrides the report's)")
@@ -150,6 +194,14 @@ def _parser() -> argparse.ArgumentParser:
     init.set_defaults(run=_cmd_init)
     kinds = sub.add_parser("kinds", help="list the installed report kinds")
     kinds.set_defaults(run=_cmd_kinds)
+    for name, command in sub.choices.items():
+        names = ENVIRONMENT.get(name)
+        epilog = ("environment: " + ", ".join(names)) if names else "environment: none read"
+        command.epilog = epilog
+        for action in command._actions:  # `subscribers add|remove|list|import` read the same
+            if isinstance(action, argparse._SubParsersAction):
+                for inner in action.choices.values():
+                    inner.epilog = epilog
     return parser
 
 

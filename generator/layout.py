@@ -3,7 +3,7 @@
 ```
 <out>/<report>/                 the site (index.html, feed.xml, sitemap.xml, posts/)
   <YYYY>-Www/                   one edition
-    index.html  article.md  article.pdf  email.html  email.txt  facts.json  charts/
+    index.html  article.md  article.pdf  email.html  email.txt  email-web.html  facts.json  charts/
 ```
 Renderers declare which of these files they write (`Renderer.outputs`); the check reads each
 declared text, and refuses a file in an edition that no renderer declares.
@@ -17,6 +17,7 @@ ARTICLE = "article.md"
 PDF = "article.pdf"
 EMAIL_HTML = "email.html"
 EMAIL_TEXT = "email.txt"
+EMAIL_WEB = "email-web.html"  # the digest's web copy ("view in browser"): absolute URLs, no placeholder
 CHARTS_DIR = "charts"
 CHART_SUFFIXES = (".png", ".svg")
 

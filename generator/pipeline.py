@@ -134,6 +134,8 @@ def write_facts(folder: Path, content: EditionContent) -> Path:
         "category": content.report.category,
         "author": content.report.author,
         "source_name": content.report.source_name,
+        # The digest's footer prints it, street number and postcode included (issue 17).
+        "postal_address": content.report.email.postal_address,
         "headline": story.headline,
         "subtitle": story.subtitle,
         "summary": story.description,

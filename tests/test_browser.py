@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ops_fixtures import copy_sample
 
 from generator.cli import main
+from generator.resources import sample_report_dir
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
                              shutil.which("google-chrome")) if p), None)
@@ -100,7 +102,7 @@ def site(sample_edition: Path, served: tuple[Path, str]) -> Path:
     """A published copy of the sample edition in the served folder; returns the report's folder."""
     out = served[0]
     shutil.copytree(sample_edition, out / "llm-usage" / sample_edition.name)
-    assert main(["publish", "--out", str(out)]) == 0
+    assert main(["publish", "--report", str(sample_report_dir()), "--out", str(out)]) == 0
     return out / "llm-usage"
 
 
@@ -157,3 +159,21 @@ def test_hostile_long_names_do_not_widen_the_page(served: tuple[Path, str], tmp_
     assert LONG_WORD in page.read_text(encoding="utf-8")
     seen = measure(served, page, 375)
     assert seen["scroll"] == 375 and seen["wide"] == [], seen["wide"]
+
+
+def test_web_copy_of_the_email_loads_every_image(served: tuple[Path, str], tmp_path: Path) -> None:
+    # Issue 17, item 5: the published web copy names its charts by absolute URL on site_url; here
+    # site_url is the loopback server, so Chromium fetches each one as a reader's browser would.
+    report = copy_sample(tmp_path)
+    config = report.folder / "report.toml"
+    site = f"{served[1]}web/llm-usage/"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'site_url = "https://tokenledger.example.org/"', f'site_url = "{site}"'), encoding="utf-8")
+    out = served[0] / "web"
+    assert main(["build", "--report", str(report.folder), "--out", str(out), "--to", "email"]) == 0
+    page = out / "llm-usage" / "2026-W21" / "email-web.html"
+    text = page.read_text(encoding="utf-8")
+    assert "cid:" not in text and "%%" not in text and f'href="{site}subscribe"' in text
+    seen = measure(served, page, 600)
+    assert len(seen["images"]) >= 2
+    assert all(image["ok"] and image["src"].startswith(site) for image in seen["images"]), seen["images"]

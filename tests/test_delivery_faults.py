@@ -18,7 +18,7 @@ import pytest
 import test_delivery
 from test_delivery import SECRET, USER, Certificate, Store, _authenticator, _free_port, aiosmtpd_controller
 
-from generator.delivery import ledger, send, smtp, subscribers
+from generator.delivery import ledger, schema, send, smtp, subscribers
 from generator.errors import InputError
 from generator.ops import steps
 from generator.ops.events import EventLog
@@ -343,7 +343,7 @@ def test_ledger_migration_keeps_old_rows(report: Report, state: Path) -> None:
     old.close()
     conn = subscribers.connect(report.slug)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
         assert [r.status for r in ledger.rows(conn, "2026-W20")] == ["sent"]
         ledger.mark_unknown(conn, WEEK, "ada@example.org", "<m2>", "lost")
         tok = subscribers.token(SECRET.encode(), "ada@example.org")

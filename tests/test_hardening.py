@@ -26,7 +26,7 @@ from generator.load import tables
 from generator.load.limits import MAX_NOTE_CHARS
 from generator.load.values import MAX_ID, MAX_NAME
 from generator.render.filters import BREAK_EVERY, ZERO_WIDTH_SPACE, breakable_html
-from generator.report import MAX_TITLE
+from generator.settings import MAX_TITLE
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ def test_authors_over_the_size_limit(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_a_limit_below_one_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     line = refused_line(limited(tmp_path, max_models=0), capsys)
-    assert "data.max_models expected at least 1" in line
+    assert "setting 'data.max_models' expected at least 1" in line
 
 
 @pytest.mark.parametrize(("content", "needle"), [

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 from ops_fixtures import copy_sample, restore_usage
+from test_delivery import Store, certificate, server  # noqa: F401 (fixtures)
 
 from generator.cli import main
 from generator.delivery import subscribers
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("WEEKLY_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("WEEKLY_SECRET", "ops-secret")
+    monkeypatch.setenv("WEEKLY_SECRET", "ops-secret-0123456789")
     # `schedule` keeps its next run as naive local time: pin the machine's zone for the test.
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
@@ -141,8 +142,17 @@ def test_a_job_that_raises_is_logged_and_retried(tmp_path: Path, monkeypatch: py
     assert "disk full" in _line(lines, "outcome=failed") and "event=stop" in lines[-1]
 
 
-def test_a_second_scheduler_finds_the_lock_held(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _reader(report: Report) -> None:
+    """One active subscriber: `weekly schedule` checks that it has someone to mail (issue 17)."""
+    conn = subscribers.connect(report.slug)
+    subscribers.add(conn, "reader@example.org")
+    conn.close()
+
+
+def test_a_second_scheduler_finds_the_lock_held(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                server: Store) -> None:  # noqa: F811
     report = copy_sample(tmp_path)
+    _reader(report)
     with held(schedule_lock_path(report.slug), "a scheduler"):
         with pytest.raises(LockHeld, match="weekly schedule for llm-usage is already running"):
             _run_service(report, tmp_path / "out", "2026-05-26 07:05", "2026-05-26 09:00")
@@ -151,8 +161,9 @@ def test_a_second_scheduler_finds_the_lock_held(tmp_path: Path, capsys: pytest.C
     assert not (tmp_path / "out").exists()
 
 
-def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path) -> None:
+def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path, server: Store) -> None:  # noqa: F811
     report = copy_sample(tmp_path)
+    _reader(report)
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # The child's clock starts just after the sample's last scheduled edition and runs on from there.

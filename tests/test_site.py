@@ -17,10 +17,13 @@ from test_render import front_matter
 
 from generator.cli import main
 from generator.report import load_report
+from generator.resources import sample_report_dir
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 WEEKS = ("2026-W19", "2026-W20", "2026-W21")
+# Only `weekly build` falls back to the bundled sample; `publish` is told which report (issue 17).
+SAMPLE = str(sample_report_dir())
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 SITE_FILES = ("index.html", "feed.xml", "sitemap.xml")
 
@@ -39,7 +42,7 @@ def site(built: Path, tmp_path: Path) -> Path:
     """A published copy of the built editions; returns the report's folder."""
     out = tmp_path / "out"
     shutil.copytree(built, out)
-    assert main(["publish", "--out", str(out)]) == 0
+    assert main(["publish", "--report", SAMPLE, "--out", str(out)]) == 0
     return out / load_report().slug
 
 
@@ -123,7 +126,7 @@ def _snapshot(site: Path) -> dict[str, bytes]:
 
 def test_second_publish_is_byte_identical(site: Path) -> None:
     before = _snapshot(site)
-    assert main(["publish", "--out", str(site.parent)]) == 0
+    assert main(["publish", "--report", SAMPLE, "--out", str(site.parent)]) == 0
     assert _snapshot(site) == before
     assert not [p.name for p in site.iterdir() if p.name.startswith(".")]  # no temp files left
 
@@ -212,10 +215,10 @@ def test_a_new_edition_relinks_its_neighbours(built: Path, tmp_path: Path) -> No
     shutil.copytree(built, out)
     site = out / load_report().slug
     shutil.rmtree(site / "2026-W20")
-    assert main(["publish", "--out", str(out)]) == 0
+    assert main(["publish", "--report", SAMPLE, "--out", str(out)]) == 0
     assert _nav(site, "2026-W19")["newer"] == ("../2026-W21/", "next")
     shutil.copytree(built / load_report().slug / "2026-W20", site / "2026-W20")
-    assert main(["publish", "--out", str(out)]) == 0
+    assert main(["publish", "--report", SAMPLE, "--out", str(out)]) == 0
     assert _nav(site, "2026-W19")["newer"] == ("../2026-W20/", "next")
     assert _nav(site, "2026-W21")["older"] == ("../2026-W20/", "prev")
 
@@ -238,13 +241,13 @@ def test_posts_ready_for_a_hugo_or_jekyll_content_folder(site: Path) -> None:
 
 def test_posts_of_removed_editions_are_dropped(site: Path) -> None:
     shutil.rmtree(site / "2026-W19")
-    assert main(["publish", "--out", str(site.parent)]) == 0
+    assert main(["publish", "--report", SAMPLE, "--out", str(site.parent)]) == 0
     assert len(list((site / "posts").iterdir())) == 2
 
 
 def test_pdf_link_only_where_the_pdf_exists(site: Path) -> None:
     (site / "2026-W20" / "article.pdf").write_bytes(b"%PDF-1.4\n")
-    assert main(["publish", "--out", str(site.parent)]) == 0
+    assert main(["publish", "--report", SAMPLE, "--out", str(site.parent)]) == 0
     links = _relative_links(_parse_index(site).links)
     pdfs = [link for link in links if link.endswith("article.pdf")]
     assert pdfs == ["2026-W20/article.pdf"]
@@ -267,12 +270,12 @@ def test_sitemap_lists_site_and_editions(site: Path) -> None:
 def test_hidden_and_other_folders_are_ignored(site: Path) -> None:
     shutil.copytree(site / "2026-W21", site / ".2026-W22.abc.tmp")
     shutil.copytree(site / "2026-W21", site / "drafts")
-    assert main(["publish", "--out", str(site.parent)]) == 0
+    assert main(["publish", "--report", SAMPLE, "--out", str(site.parent)]) == 0
     entries = ET.parse(site / "feed.xml").getroot().findall(f"{ATOM}entry")
     assert len(entries) == len(WEEKS)
 
 
 def test_publish_without_editions_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["publish", "--out", str(tmp_path)]) == 2
+    assert main(["publish", "--report", SAMPLE, "--out", str(tmp_path)]) == 2
     assert "no editions" in capsys.readouterr().err
     assert not any(tmp_path.rglob("*.xml"))

@@ -12,6 +12,8 @@ import email.policy
 import re
 from email.utils import parseaddr
 
+from email_validator import EmailNotValidError, validate_email
+
 from generator.errors import InputError
 
 MAX_ADDRESS = 254  # RFC 5321's path limit less the angle brackets
@@ -48,6 +50,8 @@ def normalise_address(text: str) -> str:
     if _ENCODED_WORD.search(raw):
         # `=?` opens an RFC 2047 encoded word: mail software would decode it to another address.
         raise InputError(f"expected a plain email address, not an encoded word (=?...?=), got {raw!r}")
+    if not raw.isascii():
+        return _international(raw)
     _, addr = parseaddr(raw)
     if not addr or addr != raw or not _ADDRESS.match(addr) or len(addr) > MAX_ADDRESS:
         raise _expected(raw)
@@ -68,3 +72,43 @@ def check_name(text: str) -> str:
     if _CONTROL.search(name):
         raise InputError(f"expected a name without control characters (tabs, line breaks), got {name!r}")
     return name
+
+
+def _international(raw: str) -> str:
+    """An address with non-ASCII characters (RFC 6531: `jürgen@bücher.de`), checked by email-validator.
+
+    Its rules are those of the RFCs for internationalised mail (Unicode normalised to NFC, IDNA
+    2008 domains, no quoting, no IP literal); the domain is kept in Unicode, lower case. No DNS
+    look-up is made: whether the domain takes mail is the SMTP server's answer, at send time.
+    """
+    try:
+        found = validate_email(raw, check_deliverability=False, allow_smtputf8=True,
+                               allow_quoted_local=False, allow_domain_literal=False)
+    except EmailNotValidError:
+        raise _expected(raw) from None
+    address = str(found.normalized)
+    if len(address) > MAX_ADDRESS or len(address.rsplit("@", 1)[0]) > MAX_LOCAL:
+        raise _expected(raw)
+    local, _, domain = raw.rpartition("@")
+    if address != f"{local}@{domain.lower()}":
+        # Stored as written or not at all: an address the rules rewrite (another Unicode form,
+        # full-width letters in the domain) would be mailed at another text than the one given.
+        raise InputError(f"expected the address as mail software writes it, {address!r}, got {raw!r}")
+    return address
+
+
+def wire_address(address: str) -> tuple[str, bool]:
+    """The address as the envelope and the To: header carry it, and whether SMTPUTF8 is needed.
+
+    An ASCII local part at an internationalised domain goes as plain ASCII (the domain in its
+    `xn--` form), which every server takes; a non-ASCII local part needs SMTPUTF8 (RFC 6531).
+    """
+    if address.isascii():
+        return address, False
+    local = address.rsplit("@", 1)[0]
+    if not local.isascii():
+        return address, True
+    # The validator's IDNA 2008 (Python's own "idna" codec is IDNA 2003, which maps some names
+    # to another domain, e.g. "ß" to "ss").
+    ascii_domain = validate_email(address, check_deliverability=False).ascii_domain
+    return f"{local}@{ascii_domain}", False

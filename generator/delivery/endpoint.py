@@ -1,120 +1,52 @@
-"""The HTTPS unsubscribe endpoint of `List-Unsubscribe`: a small WSGI app, and `weekly unsubscribe-server`.
+"""The HTTP server of `weekly serve` (alias `weekly unsubscribe-server`), for the public WSGI app.
 
-RFC 8058 one-click: the mail client POSTs `List-Unsubscribe=One-Click` to the link. A GET only
-shows a confirmation form, because link scanners and previews fetch every URL in a message and
-must not unsubscribe anyone by looking.
-
-The server faces the internet (behind a proxy), so no client may hold it: a thread per connection,
+The app (`generator.delivery.web`) answers sign-up, confirmation and one-click unsubscribe. The
+server faces the internet (behind a proxy), so no client may hold it: a thread per connection,
 a timeout on every socket read and a DEADLINE for the whole connection, at most MAX_CONNECTIONS at
-once (the newest beyond that is closed at once), a body read only when its Content-Length is a
-number within MAX_BODY, and a token found by an index (one hash, one look-up) rather than by
-checking it against every subscriber.
+once (the newest beyond that is closed at once); the app reads a body only when its
+Content-Length is a number within its MAX_BODY, and finds a token by an index (one hash, one
+look-up) rather than by checking it against every subscriber. Under gunicorn or waitress, the
+same app is `generator.wsgi:application`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
-import queue
-import re
+import os
 import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
-from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from generator.delivery import subscribers
+from generator.delivery.confirm import CONFIRM_PATH
+from generator.delivery.smtp import SmtpConfig
+from generator.delivery.web import (
+    SUBSCRIBE_PATH,
+    UNSUBSCRIBE_PATH,
+    Outbox,
+    PublicApp,
+    RateLimiter,
+)
 from generator.errors import InputError
 from generator.report import Report
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-PATH = "/unsubscribe"
-MAX_BODY = 4096  # the one-click body is 26 bytes; anything much larger is not a mail client
+PATH = UNSUBSCRIBE_PATH
+SIGNUP_LIMIT_ENV = "WEEKLY_SIGNUP_LIMIT"  # sign-ups per client per hour
+TRUST_PROXY_ENV = "WEEKLY_TRUST_PROXY"  # 1: count clients by X-Forwarded-For's last hop
 TIMEOUT = 10.0  # seconds a client may keep one read of its request waiting
 DEADLINE = 30.0  # seconds a connection may last in all: a byte every few seconds does not keep it
 MAX_CONNECTIONS = 64
-_LENGTH = re.compile(r"^[0-9]{1,9}$")  # digits only: "-1", "+5", " 5" and "²" are not lengths
-_TOKEN = re.compile(r"^[0-9a-f]{64}$")
 _METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"})
 
 
-def _page(title: str, body: str) -> bytes:
-    return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<meta name=\"robots\" content=\"noindex\">"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font:1.05rem/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem}"
-        "button{font:inherit;padding:.5rem 1rem}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    ).encode()
-
-
-def make_app(report: Report, secret: bytes) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """A WSGI app for `<site_url>unsubscribe?token=TOKEN` that applies one-click unsubscribes."""
-    title = report.title
-    # Opening the database costs more than the look-up itself: connections are kept for reuse,
-    # one per request in flight at most (each is used by one thread at a time).
-    idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
-
-    def lookup(token: str) -> tuple[str, bool] | None:
-        try:
-            conn = idle.get_nowait()
-        except queue.Empty:
-            conn = subscribers.connect(report.slug, shared=True)
-        try:
-            return subscribers.unsubscribe(conn, secret, token)
-        finally:
-            idle.put(conn)
-
-    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        def reply(status: str, page: bytes, extra: tuple[tuple[str, str], ...] = ()) -> list[bytes]:
-            start_response(status, [("Content-Type", "text/html; charset=utf-8"),
-                                    ("Content-Length", str(len(page))),
-                                    ("Cache-Control", "no-store"), *extra])
-            return [page]
-
-        if environ.get("PATH_INFO", "") != PATH:
-            return reply("404 Not Found", _page("Not found", "<p>There is nothing here.</p>"))
-        token = (parse_qs(environ.get("QUERY_STRING", "")).get("token") or [""])[0]
-        method = environ.get("REQUEST_METHOD", "GET")
-        if method == "GET":
-            form = (f"<p>Stop receiving {html.escape(title)} by email?</p>"
-                    f"<form method=\"post\" action=\"?token={html.escape(token)}\">"
-                    "<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-                    "<button type=\"submit\">Unsubscribe</button></form>")
-            return reply("200 OK", _page(f"Unsubscribe from {title}", form))
-        if method != "POST":
-            return reply("405 Method Not Allowed", _page("Not allowed", "<p>Use the link in the email.</p>"),
-                         (("Allow", "GET, POST"),))
-        length_text = str(environ.get("CONTENT_LENGTH") or "").strip()
-        if not length_text:
-            return reply("411 Length Required", _page("Length required", "<p>Send a Content-Length.</p>"))
-        if not _LENGTH.match(length_text):
-            return reply("400 Bad Request", _page("Bad request", "<p>Content-Length is not a length.</p>"))
-        if int(length_text) > MAX_BODY:
-            return reply("413 Content Too Large", _page("Too large", "<p>Expected a one-click body.</p>"))
-        try:
-            body = environ["wsgi.input"].read(int(length_text))
-        except (OSError, ValueError):  # the client stalled past the timeout or went away
-            return reply("408 Request Timeout", _page("Timed out", "<p>The request did not arrive.</p>"))
-        form_data = parse_qs(body.decode("utf-8", "replace"))
-        if form_data.get("List-Unsubscribe") != ["One-Click"]:
-            return reply("400 Bad Request", _page("Bad request", "<p>Expected a one-click unsubscribe.</p>"))
-        found = None
-        if _TOKEN.match(token.strip().lower()):  # anything else cannot be a token: no database work
-            found = lookup(token)
-        if found is None:
-            unknown = "<p>This unsubscribe link is not valid for any subscriber.</p>"
-            return reply("404 Not Found", _page("Unknown link", unknown))
-        return reply("200 OK", _page("Unsubscribed",
-                                     f"<p>You will receive no more email from {html.escape(title)}.</p>"))
-
-    return app
+def make_app(report: Report, secret: bytes, outbox: Outbox | None = None,
+             limiter: RateLimiter | None = None, trust_proxy: bool = False) -> PublicApp:
+    """The report's public WSGI app (`generator.delivery.web`); without an outbox, sign-up is off."""
+    return PublicApp(report, secret, outbox, limiter, trust_proxy)
 
 
 def _cut(connection: socket.socket) -> None:
@@ -199,9 +131,12 @@ class EndpointServer6(EndpointServer):
 
 
 def make_endpoint_server(report: Report, host: str, port: int, *, timeout: float = TIMEOUT,
-                         deadline: float = DEADLINE,
-                         max_connections: int = MAX_CONNECTIONS) -> EndpointServer:
-    """The endpoint, bound and ready to `serve_forever()`; InputError if it cannot listen there."""
+                         deadline: float = DEADLINE, max_connections: int = MAX_CONNECTIONS,
+                         app: PublicApp | None = None) -> EndpointServer:
+    """The endpoint, bound and ready to `serve_forever()`; InputError if it cannot listen there.
+
+    `app`: the WSGI app to serve (default: `make_app` without sign-up).
+    """
     secret = subscribers.secret_from_env()
     conn = subscribers.connect(report.slug)
     try:
@@ -216,12 +151,33 @@ def make_endpoint_server(report: Report, host: str, port: int, *, timeout: float
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"cannot listen on {host}:{port}: {reason}") from None
-    server.set_app(make_app(report, secret))
+    server.set_app(app or make_app(report, secret))
     return server
 
 
+def app_from_env(report: Report) -> PublicApp:
+    """The public app configured from the environment, as `weekly serve` and `generator.wsgi` run it.
+
+    Sign-up needs SMTP for its confirmation mail: with `WEEKLY_SMTP_HOST` unset it is off (the
+    confirmation and unsubscribe links still work); any other SMTP variable that is wrong is an
+    InputError, before anything is served.
+    """
+    secret = subscribers.secret_from_env()
+    outbox = Outbox(report, SmtpConfig.from_env()) if os.environ.get("WEEKLY_SMTP_HOST", "").strip() else None
+    limit = os.environ.get(SIGNUP_LIMIT_ENV, "").strip()
+    if limit and (not limit.isdigit() or int(limit) < 1):
+        raise InputError(f"{SIGNUP_LIMIT_ENV} expected a whole number of at least 1, got {limit!r}")
+    limiter = RateLimiter(limit=int(limit)) if limit else RateLimiter()
+    trust = os.environ.get(TRUST_PROXY_ENV, "").strip().lower() in ("1", "true", "yes")
+    return make_app(report, secret, outbox, limiter, trust)
+
+
 def serve(report: Report, host: str, port: int) -> None:
-    """Serve the endpoint until interrupted."""
-    with make_endpoint_server(report, host, port) as server:
-        print(f"serving {PATH} for {report.slug} on http://{host}:{server.server_port}", flush=True)
+    """Serve the public endpoints until interrupted."""
+    app = app_from_env(report)
+    with make_endpoint_server(report, host, port, app=app) as server:
+        paths = f"{SUBSCRIBE_PATH}, {CONFIRM_PATH}<token>, {UNSUBSCRIBE_PATH}"
+        print(f"serving {paths} for {report.slug} on http://{host}:{server.server_port}", flush=True)
+        if app.outbox is None:
+            print("sign-up is off: WEEKLY_SMTP_HOST is not set (confirmation mails need it)", flush=True)
         server.serve_forever()

@@ -9,7 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from generator.errors import InputError, Where, display_path
@@ -79,6 +79,22 @@ def message_id(report: Report, iso_week: str, recipient: str) -> str:
     return f"<{iso_week}.{digest}@{sender_domain(report)}>"
 
 
+def attaches_pdf(report: Report, edition: EditionMail) -> bool:
+    """Whether the message carries the PDF: on, built, and within `email.attach_max_kb` (0: any size).
+
+    A larger PDF is not attached: the digest links to it on the site, and a big attachment is what
+    gets a newsletter clipped or refused by the recipient's server.
+    """
+    limit = report.email.attach_max_kb
+    return (report.email.attach_pdf and edition.pdf is not None
+            and (not limit or len(edition.pdf) <= limit * 1024))
+
+
+def list_id(report: Report) -> str:
+    """The List-Id header (RFC 2919): the title, and `<report-slug>.<sender's domain>`."""
+    return formataddr((report.title, f"{report.slug}.{sender_domain(report)}"))
+
+
 def build_message(report: Report, edition: EditionMail, recipient: str, unsubscribe_url: str,
                   now: dt.datetime | None = None) -> EmailMessage:
     """The message for one recipient, with their own unsubscribe link in both parts and the headers."""
@@ -86,7 +102,8 @@ def build_message(report: Report, edition: EditionMail, recipient: str, unsubscr
         raise InputError("email.attach_pdf is on but article.pdf is missing (build with --to pdf)",
                          Where(display_path(edition.folder)))
     moment = now or dt.datetime.now(dt.UTC)
-    msg = EmailMessage(policy=POLICY)
+    # A non-ASCII mailbox goes in the To: header as UTF-8 (RFC 6532), sent with SMTPUTF8.
+    msg = EmailMessage(policy=POLICY if recipient.isascii() else POLICY.clone(utf8=True))
     msg["From"] = report.email.sender
     if report.email.reply_to:
         msg["Reply-To"] = report.email.reply_to
@@ -100,6 +117,7 @@ def build_message(report: Report, edition: EditionMail, recipient: str, unsubscr
     links.append(f"<{unsubscribe_url}>")
     msg["List-Unsubscribe"] = ", ".join(links)
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["List-Id"] = list_id(report)
     msg.set_content(edition.text.replace(PLACEHOLDER, unsubscribe_url))
     msg.add_alternative(edition.html.replace(PLACEHOLDER, unsubscribe_url), subtype="html")
     html_part = list(msg.iter_parts())[1]
@@ -107,7 +125,7 @@ def build_message(report: Report, edition: EditionMail, recipient: str, unsubscr
     for name, png in edition.charts:
         html_part.add_related(png, "image", "png", cid=f"<{name}>", filename=f"{name}.png",
                               disposition="inline")
-    if report.email.attach_pdf and edition.pdf is not None:
+    if attaches_pdf(report, edition) and edition.pdf is not None:
         msg.add_attachment(edition.pdf, "application", "pdf",
                            filename=f"{report.slug}-{edition.iso_week}.pdf")
     return msg

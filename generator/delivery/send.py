@@ -11,12 +11,18 @@ from __future__ import annotations
 import sqlite3
 import sys
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import TextIO
 
-from generator.delivery import ledger, subscribers
-from generator.delivery.message import EditionMail, build_message, load_edition_mail, message_id
+from generator.delivery import addresses, ledger, subscribers
+from generator.delivery.message import (
+    EditionMail,
+    attaches_pdf,
+    build_message,
+    load_edition_mail,
+    message_id,
+)
 from generator.delivery.smtp import (
     OutcomeUnknown,
     PermanentFailure,
@@ -25,7 +31,7 @@ from generator.delivery.smtp import (
     TemporaryFailure,
     deliver,
 )
-from generator.errors import InputError
+from generator.errors import InputError, StepFailed
 from generator.locks import held
 from generator.report import Report
 
@@ -77,8 +83,11 @@ def _fail(p: _Pass, email: str, mid: str, why: str, permanent: bool) -> str:
     return "failed"
 
 
-def _send_one(p: _Pass, email: str) -> str:
-    """Serve one recipient; return 'sent', 'failed' or 'unknown'. Raises only for what stops the send."""
+def _send_one(p: _Pass, email: str, refusals: int = 0) -> str:
+    """Serve one recipient; return 'sent', 'failed' or 'unknown'. Raises only for what stops the send.
+
+    `refusals`: the permanent refusals in a row the recipient has had so far (reset by a delivery).
+    """
     iso_week = p.edition.iso_week
     mid = message_id(p.report, iso_week, email)
     try:
@@ -87,24 +96,30 @@ def _send_one(p: _Pass, email: str) -> str:
         # Stored before addresses were checked this strictly: mailing it could go elsewhere.
         return _fail(p, email, mid, f"{exc.message} (remove it with `weekly subscribers remove`)", True)
     url = subscribers.unsubscribe_url(p.report.site_url, subscribers.token(p.secret, email))
+    wire, _ = addresses.wire_address(email)
     try:
-        msg = build_message(p.report, p.edition, email, url)
+        msg = build_message(p.report, p.edition, wire, url)
     except InputError:
         raise
     except Exception as exc:  # this recipient's message only; the type says enough, the text may not
         return _fail(p, email, mid, f"could not build the message ({type(exc).__name__})", True)
     if p.sender is None:
         parts = [f"{len(p.edition.charts)} chart(s)"]
-        if p.report.email.attach_pdf:
+        if attaches_pdf(p.report, p.edition):
             parts.append("PDF")
         print(f"would send {iso_week} to {email}: {p.edition.headline!r} "
               f"({', '.join(parts)}; {len(msg.as_bytes())} bytes)", file=p.out)
         return "sent"
     ledger.mark_sending(p.conn, iso_week, email, mid)
     try:
-        deliver(p.sender, msg, p.from_addr, email)
-    except (TemporaryFailure, PermanentFailure) as exc:
-        return _fail(p, email, mid, str(exc), isinstance(exc, PermanentFailure))
+        deliver(p.sender, msg, p.from_addr, wire)
+    except TemporaryFailure as exc:
+        return _fail(p, email, mid, str(exc), False)
+    except PermanentFailure as exc:
+        outcome = _fail(p, email, mid, str(exc), True)
+        if subscribers.record_refusal(p.conn, email, str(exc)):
+            print(f"weekly: {email}: marked bounced: never mailed again", file=p.err)
+        return outcome
     except OutcomeUnknown as exc:
         ledger.mark_unknown(p.conn, iso_week, email, mid, str(exc))
         print(f"weekly: {email}: unknown (sent-maybe, not sent again): {exc}", file=p.err)
@@ -115,6 +130,8 @@ def _send_one(p: _Pass, email: str) -> str:
         p.sender.reset()
         return _fail(p, email, mid, f"unexpected {type(exc).__name__} while sending", False)
     ledger.mark_sent(p.conn, iso_week, email, mid)
+    if refusals:
+        subscribers.record_delivered(p.conn, email)
     return "sent"
 
 
@@ -143,7 +160,7 @@ def send_edition(report: Report, folder: Path, dry_run: bool = False,
                 if ledger.is_done(ledger.get(conn, edition.iso_week, sub.email)):
                     counts["skipped"] += 1
                     continue
-                counts[_send_one(p, sub.email)] += 1
+                counts[_send_one(p, sub.email, sub.hard_failures)] += 1
                 if sender is not None and sender.tripped:
                     left = len(everyone) - number - 1
                     stopped = (f"SMTP server {sender.config.describe()} failed {sender.connection_failures} "
@@ -157,3 +174,29 @@ def send_edition(report: Report, folder: Path, dry_run: bool = False,
     return SendResult(edition.iso_week, counts["sent"], counts["skipped"], counts["failed"], dry_run,
                       counts["unknown"], stopped)
 
+
+def send_test(report: Report, folder: Path, address: str, config: SmtpConfig | None = None) -> str:
+    """Mail one test copy of the edition to `address`: "[TEST]" before the subject, outside the ledger.
+
+    The copy is the message a subscriber gets, with the address's own unsubscribe link (which
+    unsubscribes nobody unless the address is a subscriber). Returns the subject sent.
+    """
+    email = subscribers.normalise_address(address)
+    edition = load_edition_mail(folder)
+    secret = subscribers.secret_from_env()
+    config = config or SmtpConfig.from_env()
+    url = subscribers.unsubscribe_url(report.site_url, subscribers.token(secret, email))
+    wire, _ = addresses.wire_address(email)
+    msg = build_message(report, edition, wire, url)
+    subject = f"[TEST] {edition.headline}"
+    msg.replace_header("Subject", subject)
+    # Its own Message-ID: the subscriber copy's is derived from edition and address, and a test
+    # must not look like (or be threaded as) the real one.
+    msg.replace_header("Message-ID", make_msgid("test", domain=message_id(report, edition.iso_week,
+                                                                          email).rsplit("@", 1)[1][:-1]))
+    with SmtpSender(config) as sender:
+        try:
+            deliver(sender, msg, parseaddr(report.email.sender)[1], wire)
+        except (TemporaryFailure, PermanentFailure, OutcomeUnknown) as exc:
+            raise StepFailed(f"test copy to {email} not sent: {exc}") from None
+    return subject

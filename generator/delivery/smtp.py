@@ -271,6 +271,12 @@ def _transact(smtp: smtplib.SMTP, msg: EmailMessage, sender: str, recipient: str
     """
     payload = _payload(msg)
     options = [f"size={len(payload)}"] if smtp.has_extn("size") else []
+    if not recipient.isascii():
+        # An internationalised mailbox (RFC 6531) can only be named to a server that takes it.
+        if not smtp.has_extn("smtputf8"):
+            raise smtplib.SMTPRecipientsRefused(
+                {recipient: (553, b"5.6.7 the SMTP server does not offer SMTPUTF8 for this address")})
+        options.append("SMTPUTF8")
     code, reply = smtp.mail(sender, options)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -314,3 +320,29 @@ def deliver(sender: SmtpSender, msg: EmailMessage, from_addr: str, recipient: st
             wait = waits.pop(0)
             log.warning("temporary failure for %s: %s; retrying in %.1fs", recipient, exc, wait)
             sleep(wait)
+
+
+def probe(config: SmtpConfig, context: ssl.SSLContext | None = None) -> str | None:
+    """Connect, greet, start TLS and log in as a send would, then quit; the problem, or None.
+
+    The text names the server and what failed, never the login or the password.
+    """
+    try:
+        with SmtpSender(config, context) as sender:
+            sender._smtp = sender._open()
+    except InputError as exc:
+        return exc.message
+    except smtplib.SMTPAuthenticationError as exc:
+        return (f"SMTP login refused by {config.describe()} ({exc.smtp_code}); check "
+                "WEEKLY_SMTP_USER and WEEKLY_SMTP_PASSWORD")
+    except smtplib.SMTPNotSupportedError:
+        return f"SMTP server {config.describe()} does not offer STARTTLS (set WEEKLY_SMTP_TLS)"
+    except ssl.SSLError as exc:
+        return f"TLS with {config.describe()} failed: {exc.reason or type(exc).__name__}"
+    except smtplib.SMTPException as exc:
+        return f"SMTP server {config.describe()}: {type(exc).__name__}"
+    except UnicodeError:
+        return "SMTP: the login holds characters the server conversation cannot carry"
+    except OSError as exc:
+        return f"cannot reach the SMTP server {config.describe()}: {exc.strerror or type(exc).__name__}"
+    return None

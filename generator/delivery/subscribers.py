@@ -8,6 +8,8 @@ import hashlib
 import hmac
 import io
 import os
+import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +25,12 @@ SECRET_ENV = "WEEKLY_SECRET"
 MAX_IMPORT_BYTES = 64 * 1024 * 1024  # a list of a million subscribers is about 40 MB
 MAX_FIELD = 1024  # longer than any address or name accepted; csv's own limit is 128 KB
 TOKEN_FINGERPRINT = b"weekly-edition unsubscribe token digests"
+# pending: signed up, not confirmed; active: mailed; unsubscribed: asked to stop; bounced: refused.
+STATUSES = ("pending", "active", "unsubscribed", "bounced")
+# Permanent refusals in a row (over sends) after which an address is bounced; an enhanced status
+# 5.1.x (bad mailbox or domain, RFC 3463) bounces it at the first.
+BOUNCE_AFTER = 2
+_BAD_MAILBOX = re.compile(r"(?<![\d.])5\.1\.\d{1,3}(?![\d.])")
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Subscriber:
     email: str
     name: str
     status: str
+    hard_failures: int = 0
 
 
 def now_text() -> str:
@@ -49,6 +58,22 @@ def state_path(slug: str) -> Path:
     return state_dir() / f"{slug}.sqlite3"
 
 
+def require_state(slug: str) -> Path:
+    """The report's state file, which must exist: InputError saying where it was looked for.
+
+    Commands that only read subscribers (send, list, remove, unsubscribe) call this first, so
+    that one run from the wrong folder says so instead of making an empty `state/` and
+    reporting "sent 0".
+    """
+    path = state_path(slug)
+    if path.is_file():
+        return path
+    chosen = os.environ.get(STATE_DIR_ENV)
+    how = f"{STATE_DIR_ENV}={chosen}" if chosen else f"{STATE_DIR_ENV} unset: state/ in the current folder"
+    raise InputError(f"no subscriber database for {slug!r} at {display_path(path)} ({how}); "
+                     f"set {STATE_DIR_ENV} to the folder that holds it, or add subscribers first")
+
+
 def connect(slug: str, shared: bool = False) -> sqlite3.Connection:
     """Open (creating if needed) the report's state database in WAL mode.
 
@@ -64,19 +89,24 @@ def connect(slug: str, shared: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def add(conn: sqlite3.Connection, address: str, name: str = "") -> str:
-    """Add (or re-activate) a subscriber; return the normalised address."""
+def add(conn: sqlite3.Connection, address: str, name: str = "", source: str = "cli") -> str:
+    """Add (or re-activate, even after a bounce) a subscriber; return the normalised address.
+
+    Whoever adds an address by hand vouches for its consent: the time and `source` are recorded.
+    """
     email = normalise_address(address)
     name = check_name(name)
     stamp = now_text()
     with conn:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
-            "INSERT INTO subscribers (email, name, status, added, updated) VALUES (?, ?, 'active', ?, ?) "
+            "INSERT INTO subscribers (email, name, status, added, updated, source, consent_at) "
+            "VALUES (?, ?, 'active', ?, ?, ?, ?) "
             "ON CONFLICT (email) DO UPDATE SET status = 'active', name = "
             "CASE WHEN excluded.name != '' THEN excluded.name ELSE subscribers.name END, "
-            "updated = excluded.updated",
-            (email, name, stamp, stamp),
+            "updated = excluded.updated, source = excluded.source, consent_at = excluded.consent_at, "
+            "consent_ip = '', confirm_hash = NULL, hard_failures = 0, bounce = ''",
+            (email, name, stamp, stamp, source, stamp),
         )
     return email
 
@@ -101,13 +131,146 @@ def remove(conn: sqlite3.Connection, address: str) -> str | None:
 
 def all_subscribers(conn: sqlite3.Connection) -> list[Subscriber]:
     """Every subscriber, active or not, by address."""
-    rows = conn.execute("SELECT email, name, status FROM subscribers ORDER BY email").fetchall()
+    rows = conn.execute("SELECT email, name, status, hard_failures FROM subscribers "
+                        "ORDER BY email").fetchall()
     return [Subscriber(*row) for row in rows]
 
 
 def active(conn: sqlite3.Connection) -> list[Subscriber]:
-    """The subscribers who receive the digest."""
+    """The subscribers who receive the digest: neither pending, unsubscribed nor bounced."""
     return [s for s in all_subscribers(conn) if s.status == "active"]
+
+
+def status_of(conn: sqlite3.Connection, address: str) -> str | None:
+    """The status of an address, or None when it is not in the table."""
+    row = conn.execute("SELECT status FROM subscribers WHERE email = ?", (address,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many subscribers have each status (every status named, zero included)."""
+    found = dict(conn.execute("SELECT status, COUNT(*) FROM subscribers GROUP BY status").fetchall())
+    return {status: int(found.get(status, 0)) for status in STATUSES}
+
+
+# ---------------------------------------------------------------- bounces
+
+
+def mark_bounced(conn: sqlite3.Connection, address: str, reason: str) -> bool:
+    """Mark a subscriber bounced (never mailed again); True when it changed an existing row."""
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        cur = conn.execute("UPDATE subscribers SET status = 'bounced', bounce = ?, updated = ? "
+                           "WHERE email = ? AND status != 'bounced'",
+                           (reason[:500], now_text(), address))
+    return cur.rowcount > 0
+
+
+def is_bad_mailbox(reply: str) -> bool:
+    """Whether an SMTP reply carries an enhanced status 5.1.x: no such mailbox, domain or address."""
+    return bool(_BAD_MAILBOX.search(reply))
+
+
+def record_refusal(conn: sqlite3.Connection, address: str, reply: str) -> bool:
+    """Count a permanent (5xx) refusal; bounce the address at 5.1.x or the BOUNCE_AFTER-th in a row.
+
+    Returns True when the address is now bounced.
+    """
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE subscribers SET hard_failures = hard_failures + 1, updated = ? "
+                     "WHERE email = ?", (now_text(), address))
+        row = conn.execute("SELECT hard_failures FROM subscribers WHERE email = ?", (address,)).fetchone()
+    if row is None:
+        return False
+    if is_bad_mailbox(reply) or row[0] >= BOUNCE_AFTER:
+        mark_bounced(conn, address, reply)
+        return True
+    return False
+
+
+def record_delivered(conn: sqlite3.Connection, address: str) -> None:
+    """A message went through: permanent refusals are no longer "in a row"."""
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE subscribers SET hard_failures = 0 WHERE email = ? AND hard_failures > 0",
+                     (address,))
+
+
+# ---------------------------------------------------------------- double opt-in
+
+
+def _new_confirmation() -> tuple[str, str]:
+    tok = secrets.token_urlsafe(32)
+    return tok, token_digest(tok)
+
+
+def request_signup(conn: sqlite3.Connection, address: str, name: str, source: str) -> str | None:
+    """Record a sign-up as pending; return the confirmation token to mail, or None to mail nothing.
+
+    An active subscriber stays as they are (and is told nothing: the answer to the form is the same
+    either way). Anyone else (new, pending, unsubscribed, bounced) becomes pending with a new token,
+    which replaces any earlier one.
+    """
+    email = normalise_address(address)
+    name = check_name(name)
+    tok, digest = _new_confirmation()
+    stamp = now_text()
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute("SELECT status FROM subscribers WHERE email = ?", (email,)).fetchone()
+        if row is not None and row[0] == "active":
+            return None
+        conn.execute(
+            "INSERT INTO subscribers (email, name, status, added, updated, source, confirm_hash) "
+            "VALUES (?, ?, 'pending', ?, ?, ?, ?) "
+            "ON CONFLICT (email) DO UPDATE SET status = 'pending', name = "
+            "CASE WHEN excluded.name != '' THEN excluded.name ELSE subscribers.name END, "
+            "updated = excluded.updated, source = excluded.source, confirm_hash = excluded.confirm_hash",
+            (email, name, stamp, stamp, source, digest),
+        )
+    return tok
+
+
+def pending_for(conn: sqlite3.Connection, tok: str) -> str | None:
+    """The pending address a confirmation token belongs to (one index look-up), else None."""
+    row = conn.execute("SELECT email FROM subscribers WHERE confirm_hash = ? AND status = 'pending'",
+                       (token_digest(tok),)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def confirm(conn: sqlite3.Connection, tok: str, ip: str) -> str | None:
+    """Activate the pending subscriber of a confirmation token; record consent time and IP.
+
+    Returns the address, or None when the token is unknown or already used.
+    """
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        email = pending_for(conn, tok)
+        if email is None:
+            return None
+        stamp = now_text()
+        conn.execute("UPDATE subscribers SET status = 'active', confirm_hash = NULL, consent_at = ?, "
+                     "consent_ip = ?, hard_failures = 0, bounce = '', updated = ? WHERE email = ?",
+                     (stamp, ip[:64], stamp, email))
+    return email
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the table records of a subscriber's consent."""
+
+    status: str
+    source: str
+    consent_at: str
+    consent_ip: str
+
+
+def consent_of(conn: sqlite3.Connection, address: str) -> Consent | None:
+    """The consent record of an address, or None when it is not in the table."""
+    row = conn.execute("SELECT status, source, consent_at, consent_ip FROM subscribers WHERE email = ?",
+                       (address,)).fetchone()
+    return None if row is None else Consent(*row)
 
 
 @dataclass(frozen=True)
@@ -116,6 +279,7 @@ class ImportResult:
 
     added: int
     kept_unsubscribed: int
+    to_confirm: tuple[tuple[str, str], ...] = ()  # (address, confirmation token) to mail
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -195,24 +359,35 @@ def read_csv(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     return rows, problems
 
 
-def import_rows(conn: sqlite3.Connection, rows: list[tuple[str, str]]) -> ImportResult:
-    """Add every row in one transaction; someone who unsubscribed stays unsubscribed."""
+def import_rows(conn: sqlite3.Connection, rows: list[tuple[str, str]], source: str = "import",
+                pending: bool = False) -> ImportResult:
+    """Add every new row in one transaction; return what was done and the tokens to mail.
+
+    Someone who unsubscribed or bounced stays so. Without `pending` the importer vouches for
+    consent and the rows are active at once, with `source` recorded; with it they are pending,
+    and the (address, confirmation token) pairs of `to_confirm` are to be mailed the double opt-in.
+    """
     stamp = now_text()
     added = kept = 0
+    to_confirm: list[tuple[str, str]] = []
     with conn:
         conn.execute("BEGIN IMMEDIATE")
         for email, name in rows:
             row = conn.execute("SELECT status FROM subscribers WHERE email = ?", (email,)).fetchone()
             if row is None:
+                tok, digest = _new_confirmation() if pending else ("", None)
                 conn.execute(
-                    "INSERT INTO subscribers (email, name, status, added, updated) "
-                    "VALUES (?, ?, 'active', ?, ?)",
-                    (email, name, stamp, stamp),
+                    "INSERT INTO subscribers (email, name, status, added, updated, source, consent_at, "
+                    "confirm_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (email, name, "pending" if pending else "active", stamp, stamp, source,
+                     "" if pending else stamp, digest),
                 )
                 added += 1
-            elif row[0] == "unsubscribed":
+                if pending:
+                    to_confirm.append((email, tok))
+            elif row[0] in ("unsubscribed", "bounced"):
                 kept += 1
-    return ImportResult(added, kept)
+    return ImportResult(added, kept, tuple(to_confirm))
 
 
 def secret_from_env() -> bytes:

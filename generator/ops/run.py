@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,12 +14,17 @@ from generator.delivery import ledger, subscribers
 from generator.errors import CheckFailed, InputError, StepFailed
 from generator.layout import FACTS
 from generator.locks import held
-from generator.ops import steps
+from generator.ops import review, steps
 from generator.ops.events import EventLog
 from generator.report import Report
 from generator.weeks import iso_label, monday_of
 
 SUPERSEDED = "not sent: a newer edition went out instead"
+AWAITING = "awaiting approval"
+
+
+class AwaitingApproval(Exception):
+    """Review is required and the edition is not approved yet: the run stops before publishing."""
 
 
 class DataNotReady(InputError):
@@ -39,6 +45,11 @@ class RunResult:
     def stopped(self) -> bool:
         """True when a stop request ended the run before every step was done."""
         return any(outcome == "stopped" for _, outcome in self.outcomes)
+
+    @property
+    def awaiting(self) -> bool:
+        """True when the run built a preview and waits for `weekly approve`."""
+        return any(outcome == AWAITING for _, outcome in self.outcomes)
 
 
 def last_complete_week(now: dt.datetime, timezone: str) -> dt.date:
@@ -85,11 +96,19 @@ def _check(folder: Path) -> str:
     return f"{result.traced} numbers traced"
 
 
-def _publish(report: Report, out: Path) -> str:
+def _publish(report: Report, out: Path, week: dt.date, conn: sqlite3.Connection) -> str:
     from generator.publish import publish_site
 
+    approved = ""
+    if report.review.required:
+        found = review.approval(conn, iso_label(week))
+        if found is None:
+            raise AwaitingApproval(f"preview at {review.preview_url(report, week)}; `weekly approve "
+                                   f"{iso_label(week)}` lets the next run publish and send it")
+        review.promote(report, out, week)
+        approved = f"; approved by {found.approved_by} at {found.approved_at}"
     site = publish_site(report, out)
-    return f"{len(site.entries)} editions in the archive"
+    return f"{len(site.entries)} editions in the archive{approved}"
 
 
 def _send(report: Report, folder: Path, label: str) -> str:
@@ -121,18 +140,27 @@ def run_week(report: Report, week: dt.date, out: Path, log: EventLog, *, send: b
     """Run the steps of one week's edition not yet done; raise on the first that fails."""
     label = iso_label(week)
     folder = _edition_folder(report, out, week)
-    actions: dict[str, Callable[[], str]] = {
-        "build": lambda: _build(report, week, out, usage),
-        "check": lambda: _check(folder),
-        "publish": lambda: _publish(report, out),
-        "send": (lambda: _send(report, folder, label)) if send else (lambda: SUPERSEDED),
-    }
+    preview = review.preview_folder(report, out, week)
+
+    def current() -> Path:
+        # Under review, the edition is the preview until an approved run moves it into place.
+        if report.review.required and not (folder / FACTS).is_file():
+            return preview
+        return folder
+
+    build_out = review.preview_root(report, out) if report.review.required else out
     outcomes: list[tuple[str, str]] = []
     with held(run_lock_path(report.slug), f"weekly run for {report.slug}"):
         conn = subscribers.connect(report.slug)
+        actions: dict[str, Callable[[], str]] = {
+            "build": lambda: _build(report, week, build_out, usage),
+            "check": lambda: _check(current()),
+            "publish": lambda: _publish(report, out, week, conn),
+            "send": (lambda: _send(report, folder, label)) if send else (lambda: SUPERSEDED),
+        }
         try:
             for step in steps.STEPS:
-                built = step != "build" or (folder / FACTS).is_file()
+                built = step != "build" or (current() / FACTS).is_file()
                 if built and steps.is_done(conn, label, step):
                     log.emit(week=label, step=step, outcome="skipped", detail="done before")
                     outcomes.append((step, "skipped"))
@@ -147,6 +175,10 @@ def run_week(report: Report, week: dt.date, out: Path, log: EventLog, *, send: b
                 except DataNotReady as exc:
                     log.emit(week=label, step=step, outcome="waiting", detail=exc.message)
                     raise
+                except AwaitingApproval as exc:
+                    log.emit(week=label, step=step, outcome="waiting", detail=f"{AWAITING}: {exc}")
+                    outcomes.append((step, AWAITING))
+                    break
                 except Exception as exc:
                     cause = f"{type(exc).__name__}: {exc}"
                     steps.record(conn, label, step, "failed", cause)

@@ -86,6 +86,8 @@ def attempt(service: Service, log: EventLog, now: dt.datetime, should_stop: Call
             return False
         if result.stopped:
             return True
+        if result.awaiting:
+            return False  # retried after retry_minutes: an approval in between lets it go out
     return True
 
 

@@ -1,4 +1,5 @@
-"""The email digest: `email.html` (tables, inlined CSS, charts as cid: parts) and `email.txt`.
+"""The email digest: `email.html` (tables, inlined CSS, charts as cid: parts), `email.txt`, and
+`email-web.html`, its web copy (charts by absolute URL, no placeholder), linked from each message.
 
 The digest is a shorter form of the article: headline, meta line, summary, Key Takeaways, the
 rankings table, one or two charts, links to the full post and the PDF. Its texts are the
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.charts.model import Chart
-from generator.layout import CHARTS_DIR, EMAIL_HTML, EMAIL_TEXT, PDF
+from generator.layout import CHARTS_DIR, EMAIL_HTML, EMAIL_TEXT, EMAIL_WEB, PDF
 from generator.render.base import EditionContent, Renderer, TextOutput
 from generator.render.environment import edition_context, environment, require
 from generator.story.model import Table
@@ -57,11 +58,23 @@ def render_email(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     )
     html = inliner.inline(html)
     text = env.get_template(TEXT_TEMPLATE).render(context)
+    # The web copy: the same digest for a browser, charts by absolute URL and no recipient's
+    # link, so that it can be published with the edition and each message can link to it.
+    web = inliner.inline(env.get_template(HTML_TEMPLATE).render(web_context(context)))
     written = [*_write_charts(content, folder)]
-    html_path, text_path = folder / EMAIL_HTML, folder / EMAIL_TEXT
+    html_path, text_path, web_path = folder / EMAIL_HTML, folder / EMAIL_TEXT, folder / EMAIL_WEB
     html_path.write_text(html, encoding="utf-8")
     text_path.write_text(text, encoding="utf-8")
-    return (html_path, text_path, *written)
+    web_path.write_text(web, encoding="utf-8")
+    return (html_path, text_path, web_path, *written)
+
+
+def web_context(context: dict[str, Any]) -> dict[str, Any]:
+    """The digest's variables for its web copy: absolute chart URLs, a sign-up link instead of the
+    unsubscribe placeholder, and no link to itself."""
+    page_url = context["page_url"]
+    return {**context, "image_base": f"{page_url}{CHARTS_DIR}/", "web_url": None,
+            "unsubscribe_url": None, "subscribe_url": f"{context['report'].site_url}subscribe"}
 
 
 def digest_charts(content: EditionContent) -> tuple[Chart, ...]:
@@ -86,6 +99,8 @@ def digest_context(content: EditionContent) -> dict[str, Any]:
     context.update(
         pdf_url=f"{context['page_url']}{PDF}" if content.with_pdf else None,
         unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
+        web_url=f"{context['page_url']}{EMAIL_WEB}",
+        image_base=None,
         images=tuple(_image(c) for c in digest_charts(content)),
         table=table,
         text_table=text_table(table) if table is not None else "",
@@ -156,5 +171,5 @@ def _write_charts(content: EditionContent, folder: Path) -> tuple[Path, ...]:
 
 RENDERER = Renderer(
     "email", "email digest email.html (inlined CSS, charts as cid:) and email.txt", render_email,
-    (TextOutput(EMAIL_HTML, "html"), TextOutput(EMAIL_TEXT, "text")),
+    (TextOutput(EMAIL_HTML, "html"), TextOutput(EMAIL_TEXT, "text"), TextOutput(EMAIL_WEB, "html")),
 )
