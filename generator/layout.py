@@ -3,7 +3,11 @@
 ```
 <out>/<report>/                 the site (index.html, feed.xml, sitemap.xml, posts/)
   <YYYY>-Www/                   one edition
-    index.html  article.md  article.pdf  email.html  email.txt  facts.json  charts/
+    index.html  article.md  article.pdf  email.html  email.txt  facts.json
+    charts/                     NAME.png, NAME.svg, NAME-narrow.svg, NAME.csv (the chart's data)
+  data/index.html               every edition's facts.json and chart data, listed
+  methodology/index.html        sources, coverage, definitions, caveats, how figures are checked
+  corrections/index.html        every correction, newest first
 ```
 Renderers declare which of these files they write (`Renderer.outputs`); the check reads each
 declared text, and refuses a file in an edition that no renderer declares.
@@ -18,10 +22,15 @@ PDF = "article.pdf"
 EMAIL_HTML = "email.html"
 EMAIL_TEXT = "email.txt"
 CHARTS_DIR = "charts"
-CHART_SUFFIXES = (".png", ".svg")
+CHART_SUFFIXES = (".png", ".svg", ".csv")
 
 ARCHIVE = "index.html"
 FEED = "feed.xml"
+RSS = "rss.xml"
 SITEMAP = "sitemap.xml"
-SITE_FILES = (ARCHIVE, FEED, SITEMAP)
+SITE_FILES = (ARCHIVE, FEED, RSS, SITEMAP)
+DATA_PAGE = "data/index.html"
+METHODOLOGY_PAGE = "methodology/index.html"
+CORRECTIONS_PAGE = "corrections/index.html"
+SITE_PAGES = (DATA_PAGE, METHODOLOGY_PAGE, CORRECTIONS_PAGE)
 POSTS_DIR = "posts"

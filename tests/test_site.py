@@ -22,7 +22,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 WEEKS = ("2026-W19", "2026-W20", "2026-W21")
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-SITE_FILES = ("index.html", "feed.xml", "sitemap.xml")
+SITE_FILES = ("index.html", "feed.xml", "rss.xml", "sitemap.xml")
 
 
 @pytest.fixture(scope="module")
@@ -144,8 +144,9 @@ def test_archive_lists_editions_newest_first(site: Path) -> None:
 def test_every_link_in_the_site_resolves_to_a_file(site: Path) -> None:
     base = load_report().site_url
     pages = sorted(site.rglob("*.html"))
-    assert [p.relative_to(site).as_posix() for p in pages] == ["2026-W19/index.html", "2026-W20/index.html",
-                                                               "2026-W21/index.html", "index.html"]
+    assert [p.relative_to(site).as_posix() for p in pages] == [
+        "2026-W19/index.html", "2026-W20/index.html", "2026-W21/index.html", "corrections/index.html",
+        "data/index.html", "index.html", "methodology/index.html"]
     checked = 0
     for page in pages:
         parser = _Links()

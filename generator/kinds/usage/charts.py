@@ -14,8 +14,9 @@ from generator.ledger import Claim, ClaimBook
 from generator.report import Report, Words
 from generator.story.phrases import capitalise, tokens
 
-ACCENT = "#b4302a"
-MUTED = "#c9c4bc"
+# The house red and grey, each 3:1 or more against white and the dark page (see style.py).
+ACCENT = "#C8453B"
+MUTED = style.MUTED_BAR
 BARS = 10
 
 
