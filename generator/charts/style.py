@@ -145,7 +145,8 @@ class Canvas:
     tick_gap_weeks: int  # month ticks closer than this (in weeks) would run into each other
 
 
-# The house size: every PNG (web, email, PDF) and the wide SVG.
+# The house size: every PNG (web, email, PDF) and the wide SVG. Longer names are cut in the
+# image (the alt text and the data table keep them whole) so the bars keep their room.
 WIDE = Canvas(WIDTH_IN, HEIGHT_IN, 30, 3)
 # The web's narrow SVG, for phones: drawn about as wide as a 375-px screen's column, so the
 # same point sizes reach the reader at their own size (7.5 pt, the smallest, is 9 px or more).
@@ -342,6 +343,11 @@ def contrast_ratio(a: str, b: str) -> float:
     """WCAG 2 contrast ratio of two #RRGGBB colours (1 to 21)."""
     high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+def clip(name: str, limit: int) -> str:
+    """A name cut to `limit` characters with an ellipsis (the alt text keeps it whole)."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "\u2026"
+
 
 def short_tokens(value: float, decimals: int = 2, signed: bool = False) -> str:
     """'3.69T', '876B', '+2.5T': the figure as the text rounds it, with the unit's letter."""

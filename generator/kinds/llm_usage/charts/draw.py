@@ -21,6 +21,7 @@ from generator.charts.style import (
     NEW,
     OTHER_AREA,
     SERIES,
+    clip,
     short_tokens,
 )
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts, Mover, RegionFacts
@@ -39,8 +40,6 @@ TOP_BARS = 10
 MOVER_BARS = 5
 SHARE_MODELS = 5
 MIN_STREAK = 2
-# Longer names are cut in the image (the alt text keeps them whole) so the bars keep their room.
-NAME_CHARS = 30
 # Offset of a value label from the end of its bar, in points.
 _LABEL_OFFSET_PT = 4.0
 _LINE_PT = LABEL_PT * 1.45
@@ -49,11 +48,6 @@ GAP = "\u2002"
 WIDE_GAP = "\u2003"
 
 
-
-
-def clip(name: str, limit: int = NAME_CHARS) -> str:
-    """A name cut to `limit` characters with an ellipsis."""
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "\u2026"
 
 
 def change_label(model: ModelFacts) -> str:
