@@ -102,6 +102,12 @@ def _names(facts: Any) -> list[str]:
     if isinstance(edition, dict) and isinstance(edition.get("names"), list):
         listed = edition["names"]
     found.update(n for n in listed if isinstance(n, str) and n)
+    # A correction's words are the editor's, quoted as written (like a name): its date and text
+    # may hold figures that are not facts of the week ("it said 31.6, not 36.1").
+    corrections = edition.get("corrections") if isinstance(edition, dict) else None
+    for c in corrections if isinstance(corrections, list) else ():
+        if isinstance(c, dict):
+            found.update(v for k in ("text", "date_text") if isinstance(v := c.get(k), str) and v)
     return sorted(found, key=len, reverse=True)
 
 

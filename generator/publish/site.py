@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
+from generator.corrections import Correction
 from generator.edition_dir import sweep_orphans, write_atomic
 from generator.errors import InputError, Where, display_path
 from generator.layout import CHARTS_DIR, FACTS, FEED, PAGE, PDF, RSS, SITE_FILES, SITE_PAGES
@@ -20,11 +21,9 @@ from generator.publish.methodology import methodology
 from generator.publish.posts import export_posts
 from generator.render.environment import environment, report_template_error
 from generator.report import Report
+from generator.weeks import day_text
 
 _WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
-# Fixed English month names: the archive must not depend on the machine's locale.
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class SiteEntry:
     content: str = ""  # the article as HTML with absolute links, for the feeds
     pdf_bytes: int = 0
     data_files: tuple[str, ...] = ()  # charts/NAME.csv files, relative to the edition
-    corrections: tuple[Any, ...] = ()  # not yet written by the build: the page says so
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def pdf_name(self) -> str:
@@ -75,7 +74,7 @@ class SiteResult:
 
 def date_text(moment: dt.datetime) -> str:
     """A date as the archive shows it, e.g. "May 26, 2026" (in the moment's own offset)."""
-    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+    return day_text(moment)
 
 
 def _parse_published(value: Any, where: Where) -> dt.datetime:
@@ -97,6 +96,19 @@ def _text(edition: dict[str, Any], key: str, where: Where) -> str:
     return value.strip()
 
 
+def _corrections(edition: dict[str, Any], week: str, where: Where) -> tuple[Correction, ...]:
+    listed = edition.get("corrections", [])
+    if not isinstance(listed, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("date"), str) and isinstance(c.get("text"), str)
+            for c in listed):
+        raise InputError("expected edition.corrections as a list of {date, text}", where)
+    try:
+        return tuple(Correction(week, dt.date.fromisoformat(c["date"]).isoformat(), c["text"])
+                     for c in listed)
+    except ValueError:
+        raise InputError("expected each correction's date as YYYY-MM-DD", where) from None
+
+
 def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
     path = folder / FACTS
     where = Where(display_path(path))
@@ -116,16 +128,22 @@ def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
     url = f"{report.site_url}{quote(folder.name)}/"
     pdf = folder / PDF
     charts = folder / CHARTS_DIR
+    corrections = _corrections(edition, folder.name, where)
+    # A correction moves the entry's `updated` (to the start of its day, in the edition's offset),
+    # so that feed readers show the corrected edition again.
+    updated = max([moment, *(dt.datetime.combine(dt.date.fromisoformat(c.date), dt.time(),
+                                                 moment.tzinfo) for c in corrections)])
     entry = SiteEntry(
         iso_week=folder.name,
         headline=_text(edition, "headline", where),
         summary=_text(edition, "summary", where),
         published=moment.isoformat(),
         date_text=date_text(moment),
-        lastmod=moment.date().isoformat(),
+        lastmod=updated.date().isoformat(),
         url=url,
         has_pdf=pdf.is_file(),
-        updated=moment.isoformat(),
+        updated=updated.isoformat(),
+        corrections=corrections,
         tags=tuple(html.unescape(t) for t in _TAG.findall(text)),
         content=article_html(text, url),
         pdf_bytes=pdf.stat().st_size if pdf.is_file() else 0,
@@ -176,7 +194,7 @@ def publish_site(report: Report, out: Path) -> SiteResult:
     context: dict[str, Any] = {
         "report": report,
         "entries": entries,
-        "updated": max(entries, key=lambda e: dt.datetime.fromisoformat(e.published)).published,
+        "updated": max(entries, key=lambda e: dt.datetime.fromisoformat(e.updated)).updated,
         "feed_url": f"{report.site_url}{FEED}",
         "feed_name": FEED,
         "rss_url": f"{report.site_url}{RSS}",
