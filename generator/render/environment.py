@@ -34,6 +34,9 @@ from generator.resources import templates_dir
 from generator.story.model import Section, Table
 
 BUILTIN_PREFIX = "builtin"
+# A table of up to this many rows never breaks across pages in print; a longer one may, but
+# never leaves a single row alone at either end.
+SHORT_TABLE_ROWS = 12
 SITE_LINKS = {
     "archive": "../",
     "feed": f"../{FEED}",
@@ -194,6 +197,7 @@ def edition_context(content: EditionContent, use_svg: bool) -> dict[str, Any]:
         "og_chart": first,
         "pdf_name": PDF if content.with_pdf else None,
         "facts_name": FACTS,
+        "short_table_rows": SHORT_TABLE_ROWS,
         # The site's own pages and feeds, relative to an edition page (`weekly publish` writes them).
         "site": SITE_LINKS,
     }
