@@ -40,7 +40,8 @@ def _tables(page: str) -> list[list[str]]:
     """The article's tables (not the web's chart data), each as its rows' texts (cells joined by a
     space)."""
     article = page.split('id="article"')[1]
-    found = re.findall(r'<div class="table-wrap(?: long)?">\s*<table>.*?</table>', article, re.S)
+    wrap = r'<div class="table-wrap(?: long)?" tabindex="0" role="region"[^>]*>\s*<table>.*?</table>'
+    found = re.findall(wrap, article, re.S)
     return [[_text(row) for row in re.findall(r"<tbody>.*?</tbody>", table, re.S)[0].split("</tr>")
              if _text(row)] for table in found]
 
