@@ -39,7 +39,8 @@ def _text(fragment: str) -> str:
 def _tables(page: str) -> list[list[str]]:
     """The article's tables (not the web's chart data), each as its rows' texts (cells joined by a
     space)."""
-    article = page.split('id="article"')[1]
+    article = re.sub(r'<details class="chart-data">.*?</details>', "", page.split('id="article"')[1],
+                     flags=re.S)
     wrap = r'<div class="table-wrap(?: long)?" tabindex="0" role="region"[^>]*>\s*<table>.*?</table>'
     found = re.findall(wrap, article, re.S)
     return [[_text(row) for row in re.findall(r"<tbody>.*?</tbody>", table, re.S)[0].split("</tr>")
