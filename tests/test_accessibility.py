@@ -133,6 +133,12 @@ def test_wide_screens_get_the_wide_chart(site: Path, served: tuple[Path, str]) -
     assert all(c["min"] >= MIN_TEXT_PX for c in charts), charts
 
 
+@pytest.mark.parametrize("width", [600, 760])
+def test_chart_text_is_legible_on_a_small_tablet(site: Path, served: tuple[Path, str], width: int) -> None:
+    charts = probe(served, site / "2026-W21" / "index.html", width, CHARTS, "charts")
+    assert len(charts) == 5 and all(c["min"] >= MIN_TEXT_PX for c in charts), charts
+
+
 @pytest.fixture(scope="module")
 def axe(served: tuple[Path, str]) -> Path:
     if not AXE.is_file():

@@ -151,7 +151,10 @@ WIDE = Canvas(WIDTH_IN, HEIGHT_IN, 30, 3)
 # The web's narrow SVG, for phones: drawn about as wide as a 375-px screen's column, so the
 # same point sizes reach the reader at their own size (7.5 pt, the smallest, is 9 px or more).
 NARROW = Canvas(3.6, 4.2, 18, 8)
-NARROW_MAX_CSS_PX = 600  # screens up to this width get the narrow SVG
+# Screens up to this width get the narrow SVG: below it the wide one would be drawn narrower
+# than 691 px, where its 7.5-pt text falls under 9 px (templates/html/screen.css caps the
+# narrow drawing's width at the same breakpoint).
+NARROW_MAX_CSS_PX = 760
 
 
 def new_figure(canvas: Canvas = WIDE) -> tuple[Figure, Axes]:
