@@ -20,10 +20,10 @@ class Methodology:
 
 
 _COVERAGE = {
-    "complete": "Each week's rows cover the whole platform: the long tail is one `others` row.",
+    "complete": "Each week's rows cover the whole platform: the long tail is one \u201cothers\u201d row.",
     "list": "Each week's rows are a top-N list: sums and shares are of the listed models only, "
             "never of the platform.",
-    "auto": "A week with an `others` or `total` row is read as the whole platform; a week "
+    "auto": "A week with an \u201cothers\u201d or \u201ctotal\u201d row is read as the whole platform; a week "
             "without one as a top-N list, and its sums and shares are of the listed models only.",
 }
 
