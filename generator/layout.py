@@ -23,6 +23,7 @@ EMAIL_HTML = "email.html"
 EMAIL_TEXT = "email.txt"
 CHARTS_DIR = "charts"
 CHART_SUFFIXES = (".png", ".svg", ".csv")
+NARROW_SUFFIX = "-narrow"  # charts/NAME-narrow.svg: the chart drawn for a phone
 
 ARCHIVE = "index.html"
 FEED = "feed.xml"

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from generator.check import check_edition
 from generator.cli import main
 from generator.layout import ARTICLE, CHARTS_DIR, FACTS, FEED, PAGE, RSS, SITE_PAGES
 from generator.render.filters import plain, yaml_plain
@@ -145,3 +146,19 @@ def test_front_matter_has_no_markup_characters(sample_edition: Path) -> None:
     assert plain('<script>alert("x")</script> {{ site.x }} [a](b)') == \
         "script alert(\u201dx\u201d) /script site.x a (b)"
     assert yaml_plain("Model's <b>") == '"Model\u2019s b"'
+
+
+def test_the_check_traces_each_csv_figure_and_refuses_stray_chart_files(
+        sample_edition: Path, tmp_path: Path) -> None:
+    edition = tmp_path / "2026-W21"
+    shutil.copytree(sample_edition, edition)
+    assert check_edition(edition).ok
+    total = edition / CHARTS_DIR / "total.csv"
+    lines = total.read_text(encoding="utf-8").splitlines()
+    week, tokens = lines[1].split(",")
+    lines[1] = f"{week},{int(tokens) + 1}"
+    total.write_text("\r\n".join(lines), encoding="utf-8")
+    (edition / CHARTS_DIR / "nothing-narrow.svg").write_text("<svg/>", encoding="utf-8")
+    problems = check_edition(edition).problems
+    assert [(p.file, p.number) for p in problems] == [
+        ("charts/nothing-narrow.svg", ""), ("charts/total.csv", str(int(tokens) + 1))]

@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from generator.layout import NARROW_SUFFIX
+
 Cell = str | int | float | None
 
 
@@ -68,7 +70,7 @@ class Chart:
     @property
     def svg_narrow_name(self) -> str:
         """File name of the narrow SVG in an edition's charts/ folder."""
-        return f"{self.name}-narrow.svg"
+        return f"{self.name}{NARROW_SUFFIX}.svg"
 
     @property
     def csv_name(self) -> str:

@@ -23,8 +23,9 @@ _COVERAGE = {
     "complete": "Each week's rows cover the whole platform: the long tail is one \u201cothers\u201d row.",
     "list": "Each week's rows are a top-N list: sums and shares are of the listed models only, "
             "never of the platform.",
-    "auto": "A week with an \u201cothers\u201d or \u201ctotal\u201d row is read as the whole platform; a week "
-            "without one as a top-N list, and its sums and shares are of the listed models only.",
+    "auto": "A week with an \u201cothers\u201d or \u201ctotal\u201d row is read as the whole "
+            "platform; a week without one as a top-N list, and its sums and shares are of the "
+            "listed models only.",
 }
 
 CHECKS = (
