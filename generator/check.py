@@ -290,7 +290,8 @@ def _csv_problems(folder: Path, facts: dict[str, Any]) -> list[Problem]:
     charts = folder / CHARTS_DIR
     if not charts.is_dir():
         return []
-    known = _whole_numbers({k: v for k, v in facts.items() if k != "claims"})
+    # Zero is no volume (a country or model absent that week), not a figure to trace.
+    known = _whole_numbers({k: v for k, v in facts.items() if k != "claims"}) | {0}
     problems = []
     for path in sorted(charts.glob("*.csv")):
         name = f"{CHARTS_DIR}/{path.name}"
