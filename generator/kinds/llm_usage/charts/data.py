@@ -93,21 +93,12 @@ def movers_data(facts: Facts) -> ChartData:
     )
 
 
-def share_rows(facts: Facts) -> list[tuple[str, list[float], float]]:
-    """Each week, the share of each model drawn and of all other volume, in percent."""
-    models = draw.share_models(facts)
-    out = []
-    for p in facts.history:
-        shares = [p.by_model.get(m.model, 0) / p.tokens * 100 if p.tokens else 0.0
-                  for m in models]
-        out.append((p.week, shares, max(100.0 - sum(shares), 0.0)))
-    return out
-
-
 def share_data(facts: Facts) -> ChartData:
     """Week and the share of each model drawn, then of all other volume."""
     models = draw.share_models(facts)
-    weeks = share_rows(facts)
+    shares, other = draw.share_series(facts)
+    # One row per week: the series come per model, the table reads across them.
+    weeks = [(p.week, [s[i] for s in shares], other[i]) for i, p in enumerate(facts.history)]
     return ChartData(
         columns=("week", *(m.model for m in models), "all_other"),
         rows=tuple((week, *(round(s, SHARE_DECIMALS) for s in shares),

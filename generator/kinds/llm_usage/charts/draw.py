@@ -82,6 +82,14 @@ def share_models(facts: Facts) -> tuple[ModelFacts, ...]:
     return facts.models[:count]
 
 
+def share_series(facts: Facts) -> tuple[list[list[float]], list[float]]:
+    """Each drawn model's share of each week's tokens, in percent, and the share of all other."""
+    shares = [[p.by_model.get(m.model, 0) / p.tokens * 100 if p.tokens else 0.0
+               for p in facts.history] for m in share_models(facts)]
+    other = [max(100.0 - sum(col), 0.0) for col in zip(*shares, strict=True)]
+    return shares, other
+
+
 def mover_rows(facts: Facts) -> tuple[tuple[Mover, ...], tuple[Mover, ...]]:
     """The gains and the losses drawn in the movers chart."""
     return facts.movers.gainers[:MOVER_BARS], facts.movers.losers[:MOVER_BARS]
@@ -324,9 +332,7 @@ def draw_share(facts: Facts, source: str, canvas: style.Canvas = style.WIDE) -> 
     weeks = [p.week for p in hist]
     xs = style.week_positions(weeks)
     models = share_models(facts)
-    shares = [[p.by_model.get(m.model, 0) / p.tokens * 100 if p.tokens else 0.0 for p in hist]
-              for m in models]
-    other = [max(100.0 - sum(col), 0.0) for col in zip(*shares, strict=True)]
+    shares, other = share_series(facts)
     colours = [SERIES[i % len(SERIES)] for i in range(len(models))]
     fig, ax = style.new_figure(canvas)
     style.frame(fig, TITLES["share"],
