@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 # The Agg canvas is attached to each figure by hand: no pyplot, no display, and no global
@@ -88,6 +89,7 @@ _PAD_IN = 0.16
 _HEADER_IN = 0.82
 _FOOTER_IN = 0.36
 _HEADER_GAP_IN = 0.19
+_KEY_GAP_IN = 0.12
 _HEADER_GID = "chart-header"
 
 # DejaVu ships with matplotlib; Noto Sans CJK (when installed) covers Chinese model names:
@@ -143,14 +145,15 @@ class Canvas:
     height_in: float
     name_chars: int
     tick_gap_weeks: int  # month ticks closer than this (in weeks) would run into each other
+    labels_below: bool  # series labelled in a key under the plot, not at the lines' right ends
 
 
 # The house size: every PNG (web, email, PDF) and the wide SVG. Longer names are cut in the
 # image (the alt text and the data table keep them whole) so the bars keep their room.
-WIDE = Canvas(WIDTH_IN, HEIGHT_IN, 30, 3)
+WIDE = Canvas(WIDTH_IN, HEIGHT_IN, 30, 3, labels_below=False)
 # The web's narrow SVG, for phones: drawn about as wide as a 375-px screen's column, so the
 # same point sizes reach the reader at their own size (7.5 pt, the smallest, is 9 px or more).
-NARROW = Canvas(3.6, 4.2, 18, 8)
+NARROW = Canvas(3.6, 4.6, 18, 8, labels_below=True)
 # Screens up to this width get the narrow SVG: below it the wide one would be drawn narrower
 # than 691 px, where its 7.5-pt text falls under 9 px (templates/html/screen.css caps the
 # narrow drawing's width at the same breakpoint).
@@ -217,6 +220,19 @@ def fit_axes(fig: Figure, ax: Axes) -> None:
     header = max(_HEADER_IN * fig.dpi, h - header_bottom + _HEADER_GAP_IN * fig.dpi)
     top = h - header - (tight.y1 - box.y1)
     ax.set_position((left / w, bottom / h, max(right - left, 10) / w, max(top - bottom, 10) / h))
+
+
+def key_below(fig: Figure, ax: Axes, handles: Sequence[Artist]) -> None:
+    """A key of the series just above the source note, the axes (already fitted) raised above it."""
+    width_in, height_in = (float(v) for v in fig.get_size_inches())
+    key = fig.legend(handles=handles, loc="lower left",
+                     bbox_to_anchor=(_PAD_IN / width_in, _FOOTER_IN / height_in), ncol=1,
+                     fontsize=LABEL_PT, handlelength=0.9, handleheight=0.9, borderaxespad=0.0,
+                     borderpad=0.0, labelspacing=0.35, frameon=False)
+    renderer = _canvas(fig).get_renderer()
+    raise_by = (key.get_window_extent(renderer).height + _KEY_GAP_IN * fig.dpi) / fig.bbox.height
+    box = ax.get_position()
+    ax.set_position((box.x0, box.y0 + raise_by, box.width, max(box.height - raise_by, 0.05)))
 
 
 def text_width_px(fig: Figure, text: Text) -> float:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter
 
@@ -355,5 +356,17 @@ def draw_share(facts: Facts, source: str, canvas: style.Canvas = style.WIDE) -> 
         base += series[-1]
     items.append((f"All other{GAP}{render(other[-1], 'pct:1')}\u2009%", base + other[-1] / 2,
                   OTHER_AREA))
-    _end_labels(fig, ax, xs[-1], items)
+    if canvas.labels_below:
+        _labels_below(fig, ax, items)
+    else:
+        _end_labels(fig, ax, xs[-1], items)
     return fig
+
+
+def _labels_below(fig: Figure, ax: Axes, items: Sequence[tuple[str, float, str]]) -> None:
+    """A key under the plot, top of the stack first: on a narrow chart, labels at the right end
+    would leave the plot a third of the width."""
+    handles = [Patch(facecolor=colour, edgecolor="none", label=text)
+               for text, _, colour in reversed(items)]
+    style.fit_axes(fig, ax)
+    style.key_below(fig, ax, handles)
