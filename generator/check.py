@@ -12,6 +12,8 @@ Outside claimed sentences the same words are plain prose ("in its first week").
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError, Where, display_path
-from generator.layout import CHART_SUFFIXES, CHARTS_DIR, FACTS
+from generator.layout import CHART_SUFFIXES, CHARTS_DIR, FACTS, NARROW_SUFFIX
 from generator.ledger.names import names_with_digits
 from generator.ledger.numbers import NUMBER_WORDS, render
 from generator.render import RENDERERS
@@ -32,6 +34,7 @@ NUMBER = re.compile(r"(?<![\w.])[+\u2212-]?\$?\d+(?:[.,]\d+)*(?:[KM](?![a-zA-Z])
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'(])|\s+·\s+|\s+\|\s+")
 NUMBER_WORD = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MASK = "\u27e8\u27e9"
+_WHOLE = re.compile(r"-?\d+")
 _URL = re.compile(r"(?:https?|mailto):\S+")
 WINDOW_WORDS = 2
 # The edition's own names; a kind lists the names in its facts in `edition.names`.
@@ -102,6 +105,12 @@ def _names(facts: Any) -> list[str]:
     if isinstance(edition, dict) and isinstance(edition.get("names"), list):
         listed = edition["names"]
     found.update(n for n in listed if isinstance(n, str) and n)
+    # A correction's words are the editor's, quoted as written (like a name): its date and text
+    # may hold figures that are not facts of the week ("it said 31.6, not 36.1").
+    corrections = edition.get("corrections") if isinstance(edition, dict) else None
+    for c in corrections if isinstance(corrections, list) else ():
+        if isinstance(c, dict):
+            found.update(v for k in ("text", "date_text") if isinstance(v := c.get(k), str) and v)
     return sorted(found, key=len, reverse=True)
 
 
@@ -248,8 +257,54 @@ def _undeclared(folder: Path, readers: Iterable[str]) -> list[Problem]:
                                 "check reads it; remove it or declare it in a renderer's outputs"))
     charts = folder / CHARTS_DIR
     if charts.is_dir():
-        problems += [Problem(f"{CHARTS_DIR}/{p.name}", "", "", "not a chart image")
-                     for p in sorted(charts.iterdir()) if p.suffix not in CHART_SUFFIXES]
+        problems += [Problem(f"{CHARTS_DIR}/{p.name}", "", "", "not a chart image or a chart's data")
+                     for p in sorted(charts.iterdir()) if not _chart_file(p)]
+    return problems
+
+
+def _chart_file(path: Path) -> bool:
+    # Every chart has its PNG; its SVGs (wide and narrow) and its CSV are named after it.
+    if path.suffix not in CHART_SUFFIXES:
+        return False
+    if path.suffix == ".png":
+        return True
+    name = path.stem.removesuffix(NARROW_SUFFIX) if path.suffix == ".svg" else path.stem
+    return (path.parent / f"{name}.png").is_file()
+
+
+def _whole_numbers(value: Any) -> set[int]:
+    if isinstance(value, bool):
+        return set()
+    if isinstance(value, int):
+        return {value}
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return set().union(*(_whole_numbers(v) for v in value)) if value else set()
+    return set()
+
+
+def _csv_problems(folder: Path, facts: dict[str, Any]) -> list[Problem]:
+    """A chart's CSV holds figures as computed: each whole number (tokens, ranks) must be one of
+    facts.json's; shares and weeks are derived from them, and the tests compare them."""
+    charts = folder / CHARTS_DIR
+    if not charts.is_dir():
+        return []
+    # Zero is no volume (a country or model absent that week), not a figure to trace.
+    known = _whole_numbers({k: v for k, v in facts.items() if k != "claims"}) | {0}
+    problems = []
+    for path in sorted(charts.glob("*.csv")):
+        name = f"{CHARTS_DIR}/{path.name}"
+        try:
+            rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            problems.append(Problem(name, "", "", f"expected UTF-8 CSV: {exc}"))
+            continue
+        for row in rows[1:]:
+            for cell in row:
+                if _WHOLE.fullmatch(cell) and int(cell) not in known:
+                    problems.append(Problem(name, cell, ",".join(row)[:160],
+                                            "not traced to facts.json"))
     return problems
 
 
@@ -303,6 +358,7 @@ def check_edition(folder: Path) -> CheckResult:
     readers = _file_readers()
     loose = _laid_out()
     problems += _undeclared(folder, readers)
+    problems += _csv_problems(folder, facts)
     masks = {name: _Masker(names, wrapped=True) if name in loose else mask for name in readers}
     traced = 0
     files = []

@@ -106,7 +106,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     from generator.report import choose_report
 
     site = publish_site(choose_report(args.report), args.out)
-    print(f"published {site.folder} ({', '.join(p.name for p in site.files)}; "
+    print(f"published {site.folder} ({', '.join(p.relative_to(site.folder).as_posix() for p in site.files)}; "
           f"{len(site.entries)} edition(s), {len(site.posts)} post(s) in posts/, "
           f"{len(site.linked)} page(s) relinked)")
     return 0

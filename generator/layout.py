@@ -3,7 +3,11 @@
 ```
 <out>/<report>/                 the site (index.html, feed.xml, sitemap.xml, posts/)
   <YYYY>-Www/                   one edition
-    index.html  article.md  article.pdf  email.html  email.txt  email-web.html  facts.json  charts/
+    index.html  article.md  article.pdf  email.html  email.txt  email-web.html  facts.json
+    charts/                     NAME.png, NAME.svg, NAME-narrow.svg, NAME.csv (the chart's data)
+  data/index.html               every edition's facts.json and chart data, listed
+  methodology/index.html        sources, coverage, definitions, caveats, how figures are checked
+  corrections/index.html        every correction, newest first
 ```
 Renderers declare which of these files they write (`Renderer.outputs`); the check reads each
 declared text, and refuses a file in an edition that no renderer declares.
@@ -19,10 +23,16 @@ EMAIL_HTML = "email.html"
 EMAIL_TEXT = "email.txt"
 EMAIL_WEB = "email-web.html"  # the digest's web copy ("view in browser"): absolute URLs, no placeholder
 CHARTS_DIR = "charts"
-CHART_SUFFIXES = (".png", ".svg")
+CHART_SUFFIXES = (".png", ".svg", ".csv")
+NARROW_SUFFIX = "-narrow"  # charts/NAME-narrow.svg: the chart drawn for a phone
 
 ARCHIVE = "index.html"
 FEED = "feed.xml"
+RSS = "rss.xml"
 SITEMAP = "sitemap.xml"
-SITE_FILES = (ARCHIVE, FEED, SITEMAP)
+SITE_FILES = (ARCHIVE, FEED, RSS, SITEMAP)
+DATA_PAGE = "data/index.html"
+METHODOLOGY_PAGE = "methodology/index.html"
+CORRECTIONS_PAGE = "corrections/index.html"
+SITE_PAGES = (DATA_PAGE, METHODOLOGY_PAGE, CORRECTIONS_PAGE)
 POSTS_DIR = "posts"

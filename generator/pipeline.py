@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.check import CheckResult, check_edition
+from generator.corrections import corrections_for
 from generator.edition_dir import recover, staged_folder
 from generator.errors import CheckFailed, InputError, display_path
 from generator.kinds.base import Data
@@ -87,7 +88,9 @@ def build_edition(request: BuildRequest) -> Edition:
     story = without_undrawn_charts(story, {chart.name for chart in charts})
     facts = facts.with_claims(story.claims + chart_claims)
     content = EditionContent(report, facts, story, charts, published_at(report, week),
-                             with_pdf="pdf" in formats, digest=kind.digest)
+                             with_pdf="pdf" in formats, digest=kind.digest,
+                             corrections=corrections_for(report.notes_dir, facts.iso_week,
+                                                         report.limits))
     folder = edition_folder(request.out, report, week)
     recover(folder.parent, folder.name)
     with staged_folder(folder) as staging:
@@ -143,6 +146,9 @@ def write_facts(folder: Path, content: EditionContent) -> Path:
         "published": content.published,
         "reading_minutes": story.meta.reading_minutes,
         "words": story.meta.words,
+        # Dated corrections: the site's feeds and corrections page read them, and the check
+        # reads their words as the editor's, as it does a name.
+        "corrections": [c.to_json() for c in content.corrections],
     }
     claims = data.pop("claims")
     data["claims"] = claims

@@ -17,6 +17,7 @@ _BLOCKS = {
     "blockquote", "dt", "dd", "caption", "section", "article", "header", "footer", "nav", "tr",
     "table", "ul", "ol", "figure", "summary", "pre", "br", "hr", "body", "main", "aside",
 }
+_DATA_TABLE = "chart-data"  # the class of a chart's <details> data table on the web page
 _META = {"description", "og:title", "og:description", "twitter:title", "twitter:description"}
 
 
@@ -28,6 +29,7 @@ class _Blocks(HTMLParser):
         self.blocks: list[str] = []
         self._current: list[str] = []
         self._skip = 0
+        self._data = 0  # depth inside a chart's data table
         self._in_head = False
 
     def _flush(self) -> None:
@@ -38,6 +40,11 @@ class _Blocks(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
+        if tag == "details" and (self._data or _DATA_TABLE in values.get("class", "").split()):
+            # A chart's data table repeats the chart's CSV, which holds the figures as computed
+            # (tests/test_chart_data.py compares them with facts.json); its cells are data, not
+            # prose, and are left out of the text pass, as the chart's own image text is.
+            self._data += 1
         if tag in ("script", "style", "template"):
             self._skip += 1
         elif tag == "head":
@@ -53,6 +60,8 @@ class _Blocks(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "details" and self._data:
+            self._data -= 1
         if tag in ("script", "style", "template"):
             self._skip = max(0, self._skip - 1)
         elif tag == "head":
@@ -61,7 +70,7 @@ class _Blocks(HTMLParser):
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        if self._skip or (self._in_head and not self._title_open()):
+        if self._skip or self._data or (self._in_head and not self._title_open()):
             return
         self._current.append(data)
 

@@ -15,6 +15,16 @@ FIRST_YEAR = 1000
 LAST_YEAR = 9998
 
 
+# Fixed English month names: dates in the site and in corrections must not depend on the locale.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def day_text(day: dt.date) -> str:
+    """A date as readers see it, e.g. "May 26, 2026" (a date-time in its own offset)."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
 class WeekError(ValueError):
     """A text that is not a week we accept; the message says what was expected."""
 

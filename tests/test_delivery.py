@@ -610,3 +610,21 @@ def test_message_without_pdf_or_mailto(report: Report, out: Path) -> None:
     (out / report.slug / WEEK / "charts" / "regions.png").unlink()
     with pytest.raises(InputError, match=r"cid:regions but charts/regions.png is missing"):
         load_edition_mail(out / report.slug / WEEK)
+
+
+def test_a_corrected_edition_is_not_mailed_again(server: Store, run: Any, out: Path,
+                                                report: Report) -> None:
+    # Issue 18: a correction rebuilds the week (new email parts, a correction in facts.json);
+    # the subscribers who had the edition do not get it twice.
+    _subscribe_all(run)
+    assert "sent 3, skipped 0, failed 0" in run("send", "--out", str(out), "--week", WEEK)[1]
+    folder = out / report.slug / WEEK
+    (folder / "email.html").write_text(HTML.replace("Big week", "Big week. Correction, May 28, 2026"),
+                                       encoding="utf-8")
+    facts = json.loads((folder / "facts.json").read_text(encoding="utf-8"))
+    facts["edition"]["corrections"] = [{"date": "2026-05-28", "date_text": "May 28, 2026",
+                                        "text": "A figure was wrong."}]
+    (folder / "facts.json").write_text(json.dumps(facts), encoding="utf-8")
+    status, stdout, _ = run("send", "--out", str(out), "--week", WEEK)
+    assert status == 0 and "sent 0, skipped 3, failed 0" in stdout
+    assert len(server.messages) == 3

@@ -134,7 +134,15 @@ def visible(fmt: str, text: str) -> str:
     if fmt == "article.md":
         return parse(md_to_html(front_matter(text)[1])).text()
     if fmt == "feed.xml":
-        return " ".join(ET.fromstring(text).itertext())
+        # An entry's <content type="html"> holds the article as escaped HTML: a reader renders it.
+        root = ET.fromstring(text)
+        parts = []
+        for element in root.iter():
+            if element.tag == "{http://www.w3.org/2005/Atom}content":
+                parts.append(parse(element.text or "").text())
+            elif element.text:
+                parts.append(element.text)
+        return " ".join(parts)
     return text
 
 

@@ -25,7 +25,7 @@ WEEKS = ("2026-W19", "2026-W20", "2026-W21")
 # Only `weekly build` falls back to the bundled sample; `publish` is told which report (issue 17).
 SAMPLE = str(sample_report_dir())
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-SITE_FILES = ("index.html", "feed.xml", "sitemap.xml")
+SITE_FILES = ("index.html", "feed.xml", "rss.xml", "sitemap.xml")
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +147,9 @@ def test_archive_lists_editions_newest_first(site: Path) -> None:
 def test_every_link_in_the_site_resolves_to_a_file(site: Path) -> None:
     base = load_report().site_url
     pages = sorted(site.rglob("*.html"))
-    assert [p.relative_to(site).as_posix() for p in pages] == ["2026-W19/index.html", "2026-W20/index.html",
-                                                               "2026-W21/index.html", "index.html"]
+    assert [p.relative_to(site).as_posix() for p in pages] == [
+        "2026-W19/index.html", "2026-W20/index.html", "2026-W21/index.html", "corrections/index.html",
+        "data/index.html", "index.html", "methodology/index.html"]
     checked = 0
     for page in pages:
         parser = _Links()

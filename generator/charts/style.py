@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import textwrap
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 # The Agg canvas is attached to each figure by hand: no pyplot, no display, and no global
@@ -28,23 +32,45 @@ from generator.story.phrases import token_decimals
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-# Okabe–Ito: distinguishable under the common colour-vision deficiencies.
+# Okabe–Ito hues, distinguishable under the common colour-vision deficiencies, with the light
+# ones (orange, sky blue, reddish purple) darkened: every series colour keeps 3:1 against both
+# the white of the PNGs and the dark page of the web's dark mode (`SERIES_BACKGROUNDS`;
+# tests/test_chart_colours.py computes it). Their luminance must lie between about 0.12 and 0.30.
 BLUE = "#0072B2"
-ORANGE = "#E69F00"
+ORANGE = "#B77A00"
 GREEN = "#009E73"
 VERMILLION = "#D55E00"
-PURPLE = "#CC79A7"
-SKY = "#56B4E9"
+PURPLE = "#C0588F"
+SKY = "#3A8FC8"
 SERIES = (BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION)
 ACCENT = BLUE
 GAIN = BLUE
 LOSS = VERMILLION
 NEW = ORANGE
-MUTED_BAR = "#C4C4C4"
-OTHER_AREA = "#DDDDDD"
+# The muted bars and the "all other" area are series too: mid grey, not the light grey that
+# vanished against white.
+MUTED_BAR = "#8C8C8C"
+OTHER_AREA = "#8C8C8C"
 INK = "#222222"
 GREY = "#666666"
 GRID = "#E5E5E5"
+EDGE = "#999999"
+WHITE = "#FFFFFF"
+# The page's dark-mode background (templates/html/style.css, --paper in dark mode).
+DARK_PAPER = "#161614"
+SERIES_BACKGROUNDS = (WHITE, DARK_PAPER)
+COLOURS_OF_SERIES = (*SERIES, MUTED_BAR, OTHER_AREA)
+
+# In the SVG (the web's charts, drawn on a transparent background) the colours of text and
+# frame are CSS variables with a light and a dark value, so one file serves both schemes, as
+# an <img> or inline. Series colours stay as drawn: they work on both backgrounds.
+SVG_THEME = {
+    INK: ("--chart-ink", "#ECEAE6"),
+    GREY: ("--chart-muted", "#B5B2AC"),
+    GRID: ("--chart-grid", "#3A3835"),
+    EDGE: ("--chart-edge", "#8A8781"),
+    WHITE: ("--chart-paper", DARK_PAPER),
+}
 
 DPI = 200
 WIDTH_IN = 8.0
@@ -62,8 +88,9 @@ SOURCE_PT = 7.5
 _PAD_IN = 0.16
 _HEADER_IN = 0.82
 _FOOTER_IN = 0.36
-# Month ticks closer than this (in weeks) would run into each other.
-_MIN_TICK_WEEKS = 3
+_HEADER_GAP_IN = 0.19
+_KEY_GAP_IN = 0.12
+_HEADER_GID = "chart-header"
 
 # DejaVu ships with matplotlib; Noto Sans CJK (when installed) covers Chinese model names:
 # Agg falls back along this list glyph by glyph. The generic family at the end (with
@@ -77,7 +104,7 @@ _RC: dict[RcKeyType, Any] = {
     "font.size": BASE_PT,
     "text.color": INK,
     "axes.labelcolor": INK,
-    "axes.edgecolor": "#999999",
+    "axes.edgecolor": EDGE,
     "axes.linewidth": 0.8,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -110,22 +137,57 @@ def house_style() -> AbstractContextManager[Any]:
     return matplotlib.rc_context(_RC)
 
 
-def new_figure() -> tuple[Figure, Axes]:
-    """A blank chart of the house size with one axes, attached to an Agg canvas."""
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+@dataclass(frozen=True)
+class Canvas:
+    """The size a chart is drawn at, and how long a name may stay before it is cut."""
+
+    width_in: float
+    height_in: float
+    name_chars: int
+    tick_gap_weeks: int  # month ticks closer than this (in weeks) would run into each other
+    labels_below: bool  # series labelled in a key under the plot, not at the lines' right ends
+
+
+# The house size: every PNG (web, email, PDF) and the wide SVG. Longer names are cut in the
+# image (the alt text and the data table keep them whole) so the bars keep their room.
+WIDE = Canvas(WIDTH_IN, HEIGHT_IN, 30, 3, labels_below=False)
+# The web's narrow SVG, for phones: drawn about as wide as a 375-px screen's column, so the
+# same point sizes reach the reader at their own size (7.5 pt, the smallest, is 9 px or more).
+NARROW = Canvas(3.6, 4.6, 18, 8, labels_below=True)
+# Screens up to this width get the narrow SVG: below it the wide one would be drawn narrower
+# than 691 px, where its 7.5-pt text falls under 9 px (templates/html/screen.css caps the
+# narrow drawing's width at the same breakpoint).
+NARROW_MAX_CSS_PX = 760
+
+
+def new_figure(canvas: Canvas = WIDE) -> tuple[Figure, Axes]:
+    """A blank chart of the canvas's size with one axes, attached to an Agg canvas."""
+    fig = Figure(figsize=(canvas.width_in, canvas.height_in), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.1, 0.15, 0.8, 0.65))
     return fig, ax
 
 
+def _wrapped(text: str, width_in: float, points: float, bold: bool = False) -> str:
+    # An estimate of DejaVu's mean advance (0.56 em, 0.62 bold): a line of the wide chart never
+    # wraps, a narrow chart's title and subtitle take two lines where they need them.
+    per_char = points * (0.62 if bold else 0.56) / 72
+    return "\n".join(textwrap.wrap(text, max(int((width_in - 2 * _PAD_IN) / per_char), 10)))
+
+
 def frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
     """Title and subtitle at the top left, the source note at the bottom left."""
-    x = _PAD_IN / WIDTH_IN
-    fig.text(x, 1 - _PAD_IN / HEIGHT_IN, title, ha="left", va="top",
-             fontsize=TITLE_PT, fontweight="bold", color=INK)
-    fig.text(x, 1 - (_PAD_IN + 0.3) / HEIGHT_IN, subtitle, ha="left", va="top",
-             fontsize=SUBTITLE_PT, color=GREY)
-    fig.text(x, (_PAD_IN - 0.04) / HEIGHT_IN, source, ha="left", va="bottom",
+    width_in, height_in = (float(v) for v in fig.get_size_inches())
+    x = _PAD_IN / width_in
+    head = fig.text(x, 1 - _PAD_IN / height_in, _wrapped(title, width_in, TITLE_PT, bold=True),
+                    ha="left", va="top", fontsize=TITLE_PT, fontweight="bold", color=INK,
+                    gid=_HEADER_GID)
+    # One line of title leaves the subtitle where the house style has it; more push it down.
+    lines = head.get_text().count("\n")
+    fig.text(x, 1 - (_PAD_IN + 0.3 + lines * 0.26) / height_in,
+             _wrapped(subtitle, width_in, SUBTITLE_PT), ha="left", va="top",
+             fontsize=SUBTITLE_PT, color=GREY, gid=_HEADER_GID)
+    fig.text(x, (_PAD_IN - 0.04) / height_in, source, ha="left", va="bottom",
              fontsize=SOURCE_PT, color=GREY)
 
 
@@ -152,8 +214,25 @@ def fit_axes(fig: Figure, ax: Axes) -> None:
     left = pad + (box.x0 - tight.x0)
     right = w - pad - (tight.x1 - box.x1)
     bottom = _FOOTER_IN * fig.dpi + (box.y0 - tight.y0)
-    top = h - _HEADER_IN * fig.dpi - (tight.y1 - box.y1)
+    # A header wrapped onto more lines (narrow charts) needs more than the house's room.
+    header_bottom = min((t.get_window_extent(renderer).y0 for t in fig.texts
+                         if t.get_gid() == _HEADER_GID), default=h)
+    header = max(_HEADER_IN * fig.dpi, h - header_bottom + _HEADER_GAP_IN * fig.dpi)
+    top = h - header - (tight.y1 - box.y1)
     ax.set_position((left / w, bottom / h, max(right - left, 10) / w, max(top - bottom, 10) / h))
+
+
+def key_below(fig: Figure, ax: Axes, handles: Sequence[Artist]) -> None:
+    """A key of the series just above the source note, the axes (already fitted) raised above it."""
+    width_in, height_in = (float(v) for v in fig.get_size_inches())
+    key = fig.legend(handles=handles, loc="lower left",
+                     bbox_to_anchor=(_PAD_IN / width_in, _FOOTER_IN / height_in), ncol=1,
+                     fontsize=LABEL_PT, handlelength=0.9, handleheight=0.9, borderaxespad=0.0,
+                     borderpad=0.0, labelspacing=0.35, frameon=False)
+    renderer = _canvas(fig).get_renderer()
+    raise_by = (key.get_window_extent(renderer).height + _KEY_GAP_IN * fig.dpi) / fig.bbox.height
+    box = ax.get_position()
+    ax.set_position((box.x0, box.y0 + raise_by, box.width, max(box.height - raise_by, 0.05)))
 
 
 def text_width_px(fig: Figure, text: Text) -> float:
@@ -174,7 +253,7 @@ def week_positions(weeks: Sequence[str]) -> list[float]:
     return [(dt.date.fromisoformat(w) - first).days / 7 for w in weeks]
 
 
-def week_ticks(ax: Axes, weeks: Sequence[str]) -> None:
+def week_ticks(ax: Axes, weeks: Sequence[str], canvas: Canvas = WIDE) -> None:
     """Tick a weekly time axis: every week when short, else the first week of each month."""
     xs = week_positions(weeks)
     days = [dt.date.fromisoformat(w) for w in weeks]
@@ -190,7 +269,7 @@ def week_ticks(ax: Axes, weeks: Sequence[str]) -> None:
         for i, (x, day) in enumerate(zip(xs, days, strict=True)):
             if i and (day.year, day.month) == (days[i - 1].year, days[i - 1].month):
                 continue
-            if kept and x - kept[-1][0] < _MIN_TICK_WEEKS:
+            if kept and x - kept[-1][0] < canvas.tick_gap_weeks:
                 # A month that the history enters late would crowd the next one: drop it.
                 if kept[-1][1] != days[0]:
                     continue
@@ -247,10 +326,47 @@ def encode_png(image: Image.Image) -> bytes:
 
 
 def svg_bytes(fig: Figure) -> bytes:
-    """The chart as SVG, with no date or creator and a fixed hash salt so the bytes repeat."""
+    """The chart as SVG for the web: transparent, themed for light and dark, bytes that repeat.
+
+    No date or creator and a fixed hash salt, so the same chart gives the same bytes.
+    """
     out = io.BytesIO()
-    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    return out.getvalue()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None},
+                facecolor="none", transparent=True)
+    return themed_svg(out.getvalue().decode("utf-8")).encode("utf-8")
+
+
+def themed_svg(svg: str) -> str:
+    """Frame and text colours as CSS variables, light by default, dark under prefers-color-scheme."""
+    for colour, (variable, _) in SVG_THEME.items():
+        svg = re.sub(rf"(fill|stroke): ?{colour}\b", rf"\1: var({variable}, {colour})", svg,
+                     flags=re.I)
+    light = "".join(f"{v}:{c};" for c, (v, _) in SVG_THEME.items())
+    dark = "".join(f"{v}:{d};" for v, d in SVG_THEME.values())
+    sheet = (f"<style>svg{{{light}}}"
+             f"@media (prefers-color-scheme: dark){{svg{{{dark}}}}}</style>")
+    opening = re.search(r"<svg\b[^>]*>", svg)
+    if opening is None:
+        raise ValueError("expected an <svg> element")
+    return svg[:opening.end()] + sheet + svg[opening.end():]
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #RRGGBB colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #RRGGBB colours (1 to 21)."""
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+def clip(name: str, limit: int) -> str:
+    """A name cut to `limit` characters with an ellipsis (the alt text keeps it whole)."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "\u2026"
+
 
 def short_tokens(value: float, decimals: int = 2, signed: bool = False) -> str:
     """'3.69T', '876B', '+2.5T': the figure as the text rounds it, with the unit's letter."""

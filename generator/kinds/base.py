@@ -88,6 +88,8 @@ class Kind:
     story: Callable[[Any, Report, Notes], Story]
     charts: Callable[[Any, Report], tuple[tuple[Chart, ...], tuple[Claim, ...]]]
     digest: Digest = field(default_factory=Digest)
+    # The methodology page's definitions: (term, what it means), in the kind's own words.
+    definitions: tuple[tuple[str, str], ...] = ()
     # For `weekly init`: settings the starter report sets (TOML lines) and its example files
     # (path relative to the report, text).
     starter_settings: str = ""

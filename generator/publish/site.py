@@ -1,27 +1,29 @@
-"""The site around the editions: `index.html` (archive), `feed.xml` (Atom) and `sitemap.xml`."""
+"""The site around the editions: `index.html` (archive), `feed.xml` (Atom), `rss.xml` (RSS 2.0),
+`sitemap.xml`, and the pages `data/`, `methodology/` and `corrections/`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
+from generator.corrections import Correction
 from generator.edition_dir import sweep_orphans, write_atomic
 from generator.errors import InputError, Where, display_path
-from generator.layout import FACTS, FEED, PDF, SITE_FILES
+from generator.layout import CHARTS_DIR, FACTS, FEED, PAGE, PDF, RSS, SITE_FILES, SITE_PAGES
 from generator.publish.links import link_editions
+from generator.publish.methodology import methodology
 from generator.publish.posts import export_posts
 from generator.render.environment import environment, report_template_error
 from generator.report import Report
+from generator.weeks import day_text
 
 _WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
-# Fixed English month names: the archive must not depend on the machine's locale.
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,17 @@ class SiteEntry:
     lastmod: str
     url: str
     has_pdf: bool
+    updated: str = ""  # the latest of published and the edition's corrections
+    tags: tuple[str, ...] = ()
+    content: str = ""  # the article as HTML with absolute links, for the feeds
+    pdf_bytes: int = 0
+    data_files: tuple[str, ...] = ()  # charts/NAME.csv files, relative to the edition
+    corrections: tuple[Correction, ...] = ()
+
+    @property
+    def pdf_name(self) -> str:
+        """The PDF's file name, relative to the edition page."""
+        return quote(PDF)
 
     @property
     def href(self) -> str:
@@ -61,7 +74,7 @@ class SiteResult:
 
 def date_text(moment: dt.datetime) -> str:
     """A date as the archive shows it, e.g. "May 26, 2026" (in the moment's own offset)."""
-    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+    return day_text(moment)
 
 
 def _parse_published(value: Any, where: Where) -> dt.datetime:
@@ -83,6 +96,19 @@ def _text(edition: dict[str, Any], key: str, where: Where) -> str:
     return value.strip()
 
 
+def _corrections(edition: dict[str, Any], week: str, where: Where) -> tuple[Correction, ...]:
+    listed = edition.get("corrections", [])
+    if not isinstance(listed, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("date"), str) and isinstance(c.get("text"), str)
+            for c in listed):
+        raise InputError("expected edition.corrections as a list of {date, text}", where)
+    try:
+        return tuple(Correction(week, dt.date.fromisoformat(c["date"]).isoformat(), c["text"])
+                     for c in listed)
+    except ValueError:
+        raise InputError("expected each correction's date as YYYY-MM-DD", where) from None
+
+
 def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
     path = folder / FACTS
     where = Where(display_path(path))
@@ -97,17 +123,47 @@ def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
     if iso_week != folder.name:
         raise InputError(f"expected iso_week {folder.name!r} (the folder's name), got {iso_week!r}", where)
     moment = _parse_published(edition.get("published"), where)
+    page = folder / PAGE
+    text = page.read_text(encoding="utf-8") if page.is_file() else ""
+    url = f"{report.site_url}{quote(folder.name)}/"
+    pdf = folder / PDF
+    charts = folder / CHARTS_DIR
+    corrections = _corrections(edition, folder.name, where)
+    # A correction moves the entry's `updated` (to the start of its day, in the edition's offset),
+    # so that feed readers show the corrected edition again.
+    updated = max([moment, *(dt.datetime.combine(dt.date.fromisoformat(c.date), dt.time(),
+                                                 moment.tzinfo) for c in corrections)])
     entry = SiteEntry(
         iso_week=folder.name,
         headline=_text(edition, "headline", where),
         summary=_text(edition, "summary", where),
         published=moment.isoformat(),
         date_text=date_text(moment),
-        lastmod=moment.date().isoformat(),
-        url=f"{report.site_url}{quote(folder.name)}/",
-        has_pdf=(folder / PDF).is_file(),
+        lastmod=updated.date().isoformat(),
+        url=url,
+        has_pdf=pdf.is_file(),
+        updated=updated.isoformat(),
+        corrections=corrections,
+        tags=tuple(html.unescape(t) for t in _TAG.findall(text)),
+        content=article_html(text, url),
+        pdf_bytes=pdf.stat().st_size if pdf.is_file() else 0,
+        data_files=tuple(f"{CHARTS_DIR}/{p.name}" for p in sorted(charts.glob("*.csv")))
+        if charts.is_dir() else (),
     )
     return moment, entry
+
+
+_TAG = re.compile(r'<meta property="article:tag" content="([^"]*)">')
+_ARTICLE = re.compile(r'<article class="article" id="article">(.*?)</article>', re.S)
+_RELATIVE = re.compile(r'\b(src|href|srcset)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)"')
+
+
+def article_html(page: str, url: str) -> str:
+    """The article of an edition page with its links made absolute, for a feed's full content."""
+    found = _ARTICLE.search(page)
+    if found is None:
+        return ""
+    return _RELATIVE.sub(lambda m: f'{m.group(1)}="{urljoin(url, m.group(2))}"', found.group(1))
 
 
 def scan_editions(report: Report, out: Path) -> tuple[SiteEntry, ...]:
@@ -138,13 +194,18 @@ def publish_site(report: Report, out: Path) -> SiteResult:
     context: dict[str, Any] = {
         "report": report,
         "entries": entries,
-        "updated": max(entries, key=lambda e: dt.datetime.fromisoformat(e.published)).published,
+        "updated": max(entries, key=lambda e: dt.datetime.fromisoformat(e.updated)).updated,
         "feed_url": f"{report.site_url}{FEED}",
         "feed_name": FEED,
+        "rss_url": f"{report.site_url}{RSS}",
+        "rss_name": RSS,
+        "pages": {page: page.removesuffix("index.html") for page in SITE_PAGES},
+        "methodology": methodology(report),
     }
     try:
         # Every site file is rendered before any is written: a broken template changes nothing.
-        texts = {name: env.get_template(f"site/{name}").render(context) for name in SITE_FILES}
+        texts = {name: env.get_template(f"site/{name}").render(context)
+                 for name in (*SITE_FILES, *SITE_PAGES)}
         linked = link_editions(root, entries, env.get_template("site/edition_nav.html"))
     except InputError:
         raise
@@ -157,6 +218,7 @@ def publish_site(report: Report, out: Path) -> SiteResult:
     written = []
     for name, text in texts.items():
         path = root / name
+        path.parent.mkdir(exist_ok=True)
         write_atomic(path, text)
         written.append(path)
     return SiteResult(root, entries, tuple(written), linked, posts)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.charts.model import Chart
+from generator.corrections import Correction
 from generator.kinds.base import Digest, EditionFacts
 from generator.report import Report
 from generator.story.model import Story
@@ -23,6 +24,7 @@ class EditionContent:
     published: str  # ISO 8601 date-time with offset, when the edition is dated
     with_pdf: bool = True  # whether this build writes article.pdf: no link may point at a missing file
     digest: Digest = field(default_factory=Digest)  # what the kind's email digest shows
+    corrections: tuple[Correction, ...] = ()  # shown, dated, at the top of every format
 
     def chart(self, name: str) -> Chart | None:
         """Return a chart by name, or None."""

@@ -14,9 +14,19 @@ from urllib.parse import quote
 import jinja2
 import jinja2.sandbox
 
-from generator.charts.model import Chart
+from generator.charts.model import Chart, ChartData
+from generator.charts.style import DPI, NARROW, NARROW_MAX_CSS_PX
 from generator.errors import InputError, Where, display_path
-from generator.layout import PDF
+from generator.layout import (
+    CHARTS_DIR,
+    CORRECTIONS_PAGE,
+    DATA_PAGE,
+    FACTS,
+    FEED,
+    METHODOLOGY_PAGE,
+    PDF,
+    RSS,
+)
 from generator.render import filters
 from generator.render.base import EditionContent
 from generator.report import Report
@@ -24,6 +34,17 @@ from generator.resources import templates_dir
 from generator.story.model import Section, Table
 
 BUILTIN_PREFIX = "builtin"
+# A table of up to this many rows never breaks across pages in print; a longer one may, but
+# never leaves a single row alone at either end.
+SHORT_TABLE_ROWS = 12
+SITE_LINKS = {
+    "archive": "../",
+    "feed": f"../{FEED}",
+    "rss": f"../{RSS}",
+    "data": "../" + DATA_PAGE.removesuffix("index.html"),
+    "methodology": "../" + METHODOLOGY_PAGE.removesuffix("index.html"),
+    "corrections": "../" + CORRECTIONS_PAGE.removesuffix("index.html"),
+}
 # Anchors the article template uses itself; section ids must not take them.
 RESERVED_ANCHORS = ("top", "toc", "key-takeaways", "take", "article", "footer")
 
@@ -123,13 +144,16 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
         md_italic=filters.md_italic,
         yaml_str=filters.yaml_str,
         yaml_date=filters.yaml_date,
+        yaml_plain=filters.yaml_plain,
+        rfc822=filters.rfc822,
     )
     return env
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart as a page shows it: file name relative to the page, words, intrinsic size."""
+    """A chart as a page shows it: file names relative to the page, words, intrinsic size,
+    and (on the web) the narrow drawing, the data table and the CSV."""
 
     src: str
     png: str
@@ -138,6 +162,13 @@ class Figure:
     caption: str
     width: int
     height: int
+    name: str = ""
+    narrow: str | None = None  # the narrow SVG, for screens up to NARROW_MAX_CSS_PX
+    narrow_width: int = 0
+    narrow_height: int = 0
+    narrow_max: int = NARROW_MAX_CSS_PX
+    csv: str | None = None
+    data: ChartData | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +196,10 @@ def edition_context(content: EditionContent, use_svg: bool) -> dict[str, Any]:
         "og_image": f"{page_url}charts/{quote(first.png_name)}" if first else None,
         "og_chart": first,
         "pdf_name": PDF if content.with_pdf else None,
+        "facts_name": FACTS,
+        "short_table_rows": SHORT_TABLE_ROWS,
+        # The site's own pages and feeds, relative to an edition page (`weekly publish` writes them).
+        "site": SITE_LINKS,
     }
 
 
@@ -211,13 +246,22 @@ def _figure(content: EditionContent, section: Section, use_svg: bool) -> Figure 
     chart = content.chart(section.chart)
     if chart is None:
         raise ValueError(f"section {section.id!r} names chart {section.chart!r}, which was not drawn")
-    src = f"charts/{chart.name}.svg" if use_svg and chart.svg is not None else f"charts/{chart.png_name}"
+    vector = use_svg and chart.svg is not None
+    src = f"{CHARTS_DIR}/{chart.svg_name if vector else chart.png_name}"
+    narrow = use_svg and chart.svg_narrow is not None
     return Figure(
         src=quote(src),
-        png=quote(f"charts/{chart.png_name}"),
+        png=quote(f"{CHARTS_DIR}/{chart.png_name}"),
         alt=chart.alt,
         title=chart.title,
         caption=chart.caption,
         width=chart.width_px,
         height=chart.height_px,
+        name=chart.name,
+        narrow=quote(f"{CHARTS_DIR}/{chart.svg_narrow_name}") if narrow else None,
+        narrow_width=round(NARROW.width_in * DPI) if narrow else 0,
+        narrow_height=round(NARROW.height_in * DPI) if narrow else 0,
+        # The data goes with the web page only: the PDF and the email carry the PNG alone.
+        csv=quote(f"{CHARTS_DIR}/{chart.csv_name}") if use_svg and chart.data else None,
+        data=chart.data if use_svg else None,
     )

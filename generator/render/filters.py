@@ -195,3 +195,32 @@ def yaml_date(value: str) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"expected a date-time with an offset, got {value!r}")
     return moment.isoformat()
+
+
+def rfc822(value: str) -> str:
+    """An ISO 8601 date-time with its offset as RSS 2.0 writes dates (RFC 822, English names)."""
+    moment = dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"expected a date-time with an offset, got {value!r}")
+    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[moment.weekday()]
+    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+             "Dec")[moment.month - 1]
+    return f"{day}, {moment.day:02d} {month} {moment.year} {moment:%H:%M:%S %z}"
+
+
+# Characters that a theme printing front matter raw would read as markup (HTML, Liquid, Hugo
+# shortcodes, Markdown links): a title, tag or description holds none of them.
+# Quotes and the ampersand become their typographic forms, so "the model's maker" still reads.
+_MARKUP_CHARS = re.compile(r"[<>`{}\[\]]+")
+_TYPOGRAPHIC = str.maketrans({"'": "\u2019", '"': "\u201d", "&": "+"})
+
+
+def plain(value: object) -> str:
+    """Text with every markup character dropped and its spaces collapsed, for front matter."""
+    text = _MARKUP_CHARS.sub(" ", str(value)).translate(_TYPOGRAPHIC)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def yaml_plain(value: object) -> str:
+    """`plain` text as a YAML double-quoted string."""
+    return yaml_str(plain(value))

@@ -18,20 +18,26 @@ def html_page(
 
 
 def write_charts(content: EditionContent, folder: Path, svg: bool) -> tuple[Path, ...]:
-    """Write every chart as `charts/NAME.png` (and `NAME.svg` when asked and drawn)."""
+    """Write every chart as `charts/NAME.png`, its data as `NAME.csv`, and with `svg` its
+    vector copies `NAME.svg` and `NAME-narrow.svg` when drawn."""
     if not content.charts:
         return ()
     target = folder / CHARTS_DIR
     target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    files: dict[str, bytes] = {}
     for chart in content.charts:
-        png = target / chart.png_name
-        png.write_bytes(chart.png)
-        written.append(png)
+        files[chart.png_name] = chart.png
+        if chart.data is not None:
+            files[chart.csv_name] = chart.data.csv_text().encode("utf-8")
         if svg and chart.svg is not None:
-            vector = target / f"{chart.name}.svg"
-            vector.write_bytes(chart.svg)
-            written.append(vector)
+            files[chart.svg_name] = chart.svg
+        if svg and chart.svg_narrow is not None:
+            files[chart.svg_narrow_name] = chart.svg_narrow
+    written = []
+    for name, data in files.items():
+        path = target / name
+        path.write_bytes(data)
+        written.append(path)
     return tuple(written)
 
 

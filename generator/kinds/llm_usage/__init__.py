@@ -69,7 +69,8 @@ def _charts(facts: Facts, report: Report) -> tuple[tuple[Chart, ...], tuple[Clai
     # Chart texts round like the story: no more precision than a rounding source gave.
     book = ClaimBook(prefix="g", significant=facts.source.significant_figures,
                      style=report.style)
-    charts = make_charts(facts, book, source=report.source_name)
+    # SVG too: the web page shows vector charts (a wide and a narrow drawing) with real text.
+    charts = make_charts(facts, book, svg=True, source=report.source_name)
     return charts, book.done()
 
 
@@ -81,6 +82,22 @@ KIND = Kind(
     story=_story,
     charts=_charts,
     digest=Digest(charts=("total", "top_models"), table_section="rankings"),
+    definitions=(
+        ("Week", "Monday to Sunday; an edition is named by the ISO week (YYYY-Www) of its "
+                 "Monday and is published after the week has ended."),
+        ("Token", "The unit the source counts: prompt and completion tokens a model processed. "
+                  "Models use different tokenizers, so the same text can count differently."),
+        ("Model", "A model id as the source lists it; variants of one model (free, beta, "
+                  "dated releases) are merged as the report's settings say."),
+        ("Country", "The country of a model's maker (the author table). A model whose maker "
+                    "has no known country is never counted for a country."),
+        ("Change", "This week against the week before, in percent; none where there is no "
+                   "comparable week before (a new model, or a change of the source's method)."),
+        ("Streak", "Consecutive weeks of growth, of holding a rank, or of one country leading, "
+                   "ending with this week."),
+        ("New, entered, back", "A model launched this week (by the catalogue's release date), "
+                               "new to the list, or back on it after weeks away."),
+    ),
     starter_settings='data.usage = "data/usage.csv"',
     starter_files=(("data/usage.csv", STARTER_USAGE),),
 )

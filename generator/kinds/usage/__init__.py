@@ -46,6 +46,12 @@ KIND = Kind(
     story=write_usage_story,
     charts=usage_charts,
     digest=Digest(charts=("total", "top_items"), table_section="rankings"),
+    definitions=(
+        ("Week", "Monday to Sunday; an edition is named by the ISO week (YYYY-Www) of its Monday."),
+        ("Item", "One row of the data per week; the report's [words] name it."),
+        ("Change", "This week against the week before, in percent; none where there is no week "
+                   "before."),
+    ),
     starter_settings="\n".join((
         'data.usage = "data/usage.csv"', 'words.item = "page"', 'words.items = "pages"',
         'words.unit = "visit"', 'words.units = "visits"', 'words.group = "section"',

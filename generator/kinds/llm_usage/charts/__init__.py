@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from generator.charts import style
 from generator.charts.model import Chart
 from generator.kinds.llm_usage.charts import draw
+from generator.kinds.llm_usage.charts.data import DATA
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope
 from generator.ledger.numbers import ClaimBook
@@ -33,14 +34,17 @@ ARRIVAL_WORDS = {"launch": "launched this week", "new": "new to the list",
 ARRIVAL_KEY = {a: f"\u201c{ARRIVAL_LABELS[a]}\u201d marks {what}" for a, what in (
     ("launch", "a model released this week"), ("new", "a model new to the list"),
     ("return", "a model back on the list"))}
-Drawer = Callable[[Facts, str], Figure]
+Drawer = Callable[[Facts, str, style.Canvas], Figure]
 Writer = Callable[[Facts, ClaimBook], Words]
 
 
 def make_charts(
     facts: Facts, book: ClaimBook, *, svg: bool = False, source: str | None = None
 ) -> tuple[Chart, ...]:
-    """Draw the week's charts, skipping those the data cannot support; SVG only if asked."""
+    """Draw the week's charts, skipping those the data cannot support, each with its data.
+
+    With `svg`, each also gets the web's SVG at the house size and drawn for a narrow screen.
+    """
     note = f"Source: {source or facts.report} usage data"
     history = len(facts.history) >= 2 and facts.history[-1].tokens > 0
     gains, losses = draw.mover_rows(facts)
@@ -61,14 +65,19 @@ def make_charts(
         for name, supported, draw_one, words in wanted:
             if not supported:
                 continue
-            fig = draw_one(facts, note)
+            fig = draw_one(facts, note, style.WIDE)
             caption, alt = words(facts, book)
             png = encoder.submit(style.encode_png, style.rgb_image(fig))
-            drawn.append((name, caption, alt, png, style.svg_bytes(fig) if svg else None))
+            vector = narrow = None
+            if svg:
+                vector = style.svg_bytes(fig)
+                narrow = style.svg_bytes(draw_one(facts, note, style.NARROW))
+            drawn.append((name, caption, alt, png, vector, narrow))
     return tuple(
         Chart(name=name, title=draw.TITLES[name], caption=caption, alt=alt, png=png.result(),
-              svg=vector, width_px=style.WIDTH_PX, height_px=style.HEIGHT_PX)
-        for name, caption, alt, png, vector in drawn
+              svg=vector, width_px=style.WIDTH_PX, height_px=style.HEIGHT_PX,
+              svg_narrow=narrow, data=DATA[name](facts))
+        for name, caption, alt, png, vector, narrow in drawn
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter
 
@@ -21,6 +22,7 @@ from generator.charts.style import (
     NEW,
     OTHER_AREA,
     SERIES,
+    clip,
     short_tokens,
 )
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts, Mover, RegionFacts
@@ -39,8 +41,6 @@ TOP_BARS = 10
 MOVER_BARS = 5
 SHARE_MODELS = 5
 MIN_STREAK = 2
-# Longer names are cut in the image (the alt text keeps them whole) so the bars keep their room.
-NAME_CHARS = 30
 # Offset of a value label from the end of its bar, in points.
 _LABEL_OFFSET_PT = 4.0
 _LINE_PT = LABEL_PT * 1.45
@@ -49,11 +49,6 @@ GAP = "\u2002"
 WIDE_GAP = "\u2003"
 
 
-
-
-def clip(name: str, limit: int = NAME_CHARS) -> str:
-    """A name cut to `limit` characters with an ellipsis."""
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "\u2026"
 
 
 def change_label(model: ModelFacts) -> str:
@@ -86,6 +81,14 @@ def share_models(facts: Facts) -> tuple[ModelFacts, ...]:
             break
         count += 1
     return facts.models[:count]
+
+
+def share_series(facts: Facts) -> tuple[list[list[float]], list[float]]:
+    """Each drawn model's share of each week's tokens, in percent, and the share of all other."""
+    shares = [[p.by_model.get(m.model, 0) / p.tokens * 100 if p.tokens else 0.0
+               for p in facts.history] for m in share_models(facts)]
+    other = [max(100.0 - sum(col), 0.0) for col in zip(*shares, strict=True)]
+    return shares, other
 
 
 def mover_rows(facts: Facts) -> tuple[tuple[Mover, ...], tuple[Mover, ...]]:
@@ -128,7 +131,7 @@ def _offset_px(fig: Figure) -> float:
     return _LABEL_OFFSET_PT * fig.dpi / 72
 
 
-def draw_total(facts: Facts, source: str) -> Figure:
+def draw_total(facts: Facts, source: str, canvas: style.Canvas = style.WIDE) -> Figure:
     """Bars of the total weekly volume, the growth streak in the accent colour."""
     hist = facts.history
     weeks = [p.week for p in hist]
@@ -138,7 +141,7 @@ def draw_total(facts: Facts, source: str) -> Figure:
     streak = streak_bars(facts)
     marked = max(streak, 1)  # without a streak the latest week alone stands out
     colours = [ACCENT if i >= len(hist) - marked else MUTED_BAR for i in range(len(hist))]
-    fig, ax = style.new_figure()
+    fig, ax = style.new_figure(canvas)
     style.frame(fig, TITLES["total"],
                 f"{_per_week(unit)} per week, {_scope_words(facts)}", source)
     width = 0.76
@@ -147,7 +150,7 @@ def draw_total(facts: Facts, source: str) -> Figure:
     ax.set_xlim(xs[0] - 0.7, xs[-1] + 0.7)
     ax.set_ylim(0, top * (1.32 if streak else 1.12))
     _value_axis(ax)
-    style.week_ticks(ax, weeks)
+    style.week_ticks(ax, weeks, canvas)
     _mark_source_change(ax, facts, weeks, xs, top)
     ax.annotate(short_tokens(hist[-1].tokens, 1), xy=(xs[-1], ys[-1]), xytext=(0, 3),
                 textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_PT,
@@ -202,7 +205,7 @@ def _mark_source_change(ax: Axes, facts: Facts, weeks: Sequence[str], xs: Sequen
             color=GREY)
 
 
-def draw_regions(facts: Facts, source: str) -> Figure:
+def draw_regions(facts: Facts, source: str, canvas: style.Canvas = style.WIDE) -> Figure:
     """Lines of weekly tokens by country, this week's largest countries only."""
     hist = facts.history
     weeks = [p.week for p in hist]
@@ -210,7 +213,7 @@ def draw_regions(facts: Facts, source: str) -> Figure:
     countries = top_countries(facts)
     series = [[p.by_country.get(r.country, 0) for p in hist] for r in countries]
     unit, scale = _scale([v for s in series for v in s])
-    fig, ax = style.new_figure()
+    fig, ax = style.new_figure(canvas)
     style.frame(fig, TITLES["regions"],
                 f"{_per_week(unit)} per week, by the country of each "
                 "model's maker", source)
@@ -225,7 +228,7 @@ def draw_regions(facts: Facts, source: str) -> Figure:
     ax.set_xlim(xs[0] - 0.3, xs[-1] + 0.3)
     ax.set_ylim(0, max(max(s) for s in series) / scale * 1.08 or 1.0)
     _value_axis(ax)
-    style.week_ticks(ax, weeks)
+    style.week_ticks(ax, weeks, canvas)
     _end_labels(fig, ax, xs[-1] + 0.3, items)
     return fig
 
@@ -242,11 +245,11 @@ def _fit_bar_labels(ax: Axes, fig: Figure, ends: Sequence[float],
     return need or 1.0
 
 
-def draw_top_models(facts: Facts, source: str) -> Figure:
+def draw_top_models(facts: Facts, source: str, canvas: style.Canvas = style.WIDE) -> Figure:
     """Horizontal bars of this week's largest models, labelled with tokens and change."""
     models = facts.models[:TOP_BARS]
     _, scale = _scale([m.tokens for m in models])
-    fig, ax = style.new_figure()
+    fig, ax = style.new_figure(canvas)
     has_change = any(m.change_pct is not None or m.arrival is not None for m in models)
     style.frame(fig, TITLES["top_models"],
                 "Tokens this week" + (" and change on the week before" if has_change else ""),
@@ -256,7 +259,7 @@ def draw_top_models(facts: Facts, source: str) -> Figure:
     ends = [m.tokens / scale for m in models]
     ax.barh(ys, ends, height=0.7, color=[NEW if m.arrival is not None else ACCENT for m in models],
             linewidth=0)
-    ax.set_yticks(ys, [clip(m.name) for m in models])
+    ax.set_yticks(ys, [clip(m.name, canvas.name_chars) for m in models])
     ax.set_ylim(-0.6, n - 0.4)
     ax.tick_params(axis="y", length=0, pad=6)
     ax.tick_params(axis="y", labelsize=style.BASE_PT)
@@ -277,7 +280,7 @@ def draw_top_models(facts: Facts, source: str) -> Figure:
     return fig
 
 
-def draw_movers(facts: Facts, source: str) -> Figure:
+def draw_movers(facts: Facts, source: str, canvas: style.Canvas = style.WIDE) -> Figure:
     """Diverging bars of the largest absolute gains and losses on the week."""
     gains, losses = mover_rows(facts)
     rows = [*gains, *losses]
@@ -286,13 +289,13 @@ def draw_movers(facts: Facts, source: str) -> Figure:
     ys = [-float(i) for i in range(len(gains))]
     ys += [-(len(gains) + 0.5 * bool(gains) + j) for j in range(len(losses))]
     values = [m.change_tokens / scale for m in rows]
-    fig, ax = style.new_figure()
+    fig, ax = style.new_figure(canvas)
     style.frame(fig, TITLES["movers"],
                 "Largest gains and losses in tokens, this week against the week before", source)
     ax.barh(ys, values, height=0.7, color=[GAIN if v > 0 else LOSS for v in values],
             linewidth=0)
     ax.axvline(0, color=GREY, linewidth=0.8)
-    ax.set_yticks(ys, [clip(m.name) for m in rows])
+    ax.set_yticks(ys, [clip(m.name, canvas.name_chars) for m in rows])
     ax.set_ylim(min(ys) - 0.6, 0.6)
     ax.tick_params(axis="y", length=0, pad=6, labelsize=style.BASE_PT)
     ax.xaxis.set_visible(False)
@@ -324,36 +327,46 @@ def draw_movers(facts: Facts, source: str) -> Figure:
     return fig
 
 
-def draw_share(facts: Facts, source: str) -> Figure:
+def draw_share(facts: Facts, source: str, canvas: style.Canvas = style.WIDE) -> Figure:
     """Stacked areas of the leading models' share of each week's total, the rest in grey."""
     hist = facts.history
     weeks = [p.week for p in hist]
     xs = style.week_positions(weeks)
     models = share_models(facts)
-    shares = [[p.by_model.get(m.model, 0) / p.tokens * 100 if p.tokens else 0.0 for p in hist]
-              for m in models]
-    other = [max(100.0 - sum(col), 0.0) for col in zip(*shares, strict=True)]
+    shares, other = share_series(facts)
     colours = [SERIES[i % len(SERIES)] for i in range(len(models))]
-    fig, ax = style.new_figure()
+    fig, ax = style.new_figure(canvas)
     style.frame(fig, TITLES["share"],
                 ("Share of all tokens each week" if facts.coverage.kind == "complete" else
                  "Share of each week's listed volume") + ", for this week's largest models",
                 source)
-    ax.stackplot(xs, *shares, other, colors=[*colours, OTHER_AREA], edgecolor="white",
+    ax.stackplot(xs, *shares, other, colors=[*colours, OTHER_AREA], edgecolor=style.WHITE,
                  linewidth=0.6)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}\u2009%"))
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0, pad=2)
-    style.week_ticks(ax, weeks)
+    style.week_ticks(ax, weeks, canvas)
     items = []
     base = 0.0
     for m, series, colour in zip(models, shares, colours, strict=True):
-        items.append((f"{clip(m.name)}{GAP}{render(series[-1], 'pct:1')}\u2009%",
+        items.append((f"{clip(m.name, canvas.name_chars)}{GAP}{render(series[-1], 'pct:1')}\u2009%",
                       base + series[-1] / 2, colour))
         base += series[-1]
     items.append((f"All other{GAP}{render(other[-1], 'pct:1')}\u2009%", base + other[-1] / 2,
                   OTHER_AREA))
-    _end_labels(fig, ax, xs[-1], items)
+    if canvas.labels_below:
+        _labels_below(fig, ax, items)
+    else:
+        _end_labels(fig, ax, xs[-1], items)
     return fig
+
+
+def _labels_below(fig: Figure, ax: Axes, items: Sequence[tuple[str, float, str]]) -> None:
+    """A key under the plot, top of the stack first: on a narrow chart, labels at the right end
+    would leave the plot a third of the width."""
+    handles = [Patch(facecolor=colour, edgecolor="none", label=text)
+               for text, _, colour in reversed(items)]
+    style.fit_axes(fig, ax)
+    style.key_below(fig, ax, handles)
