@@ -149,6 +149,8 @@ def write_facts(folder: Path, content: EditionContent) -> Path:
         # Dated corrections: the site's feeds and corrections page read them, and the check
         # reads their words as the editor's, as it does a name.
         "corrections": [c.to_json() for c in content.corrections],
+        # The take's call, for the archive's running record (empty texts where there is none).
+        "call": dataclasses.asdict(story.call),
     }
     claims = data.pop("claims")
     data["claims"] = claims

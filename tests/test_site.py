@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shutil
@@ -280,3 +281,19 @@ def test_publish_without_editions_is_bad_input(tmp_path: Path, capsys: pytest.Ca
     assert main(["publish", "--report", SAMPLE, "--out", str(tmp_path)]) == 2
     assert "no editions" in capsys.readouterr().err
     assert not any(tmp_path.rglob("*.xml"))
+
+
+def test_the_archive_keeps_the_running_record_of_calls(site: Path) -> None:
+    # Issue 16, item 5: each edition's call, graded by the edition after it, and the record.
+    facts = {w: json.loads((site / w / "facts.json").read_text(encoding="utf-8"))["edition"]
+             for w in WEEKS}
+    newest, older = sorted(WEEKS)[-1], sorted(WEEKS)[-2]
+    text = html.unescape((site / "index.html").read_text(encoding="utf-8"))
+    record = facts[newest]["call"]["record"]
+    assert record and re.search(r"\b\w+ (right )?of (the )?\w+\b", record)
+    assert f"Our weekly calls: {record}" in text
+    # The older edition's call stands beside the newer edition's verdict on it.
+    expectation = facts[older]["call"]["expectation"]
+    verdict = facts[newest]["call"]["graded"]
+    assert expectation and verdict.startswith("Last week we expected")
+    assert f"{expectation} <em>{verdict}</em>" in text

@@ -44,6 +44,10 @@ class SiteEntry:
     pdf_bytes: int = 0
     data_files: tuple[str, ...] = ()  # charts/NAME.csv files, relative to the edition
     corrections: tuple[Correction, ...] = ()
+    # The take's call (facts.json `edition.call`), for the archive's running record.
+    call_graded: str = ""
+    call_record: str = ""
+    call_expectation: str = ""
 
     @property
     def pdf_name(self) -> str:
@@ -109,6 +113,15 @@ def _corrections(edition: dict[str, Any], week: str, where: Where) -> tuple[Corr
         raise InputError("expected each correction's date as YYYY-MM-DD", where) from None
 
 
+def _call(edition: dict[str, Any]) -> dict[str, str]:
+    """The call's three sentences, or none for an edition (or a kind) without a call."""
+    call = edition.get("call")
+    if not isinstance(call, dict):
+        return {}
+    return {f"call_{key}": value for key in ("graded", "record", "expectation")
+            if isinstance(value := call.get(key), str) and value}
+
+
 def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
     path = folder / FACTS
     where = Where(display_path(path))
@@ -144,6 +157,7 @@ def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
         has_pdf=pdf.is_file(),
         updated=updated.isoformat(),
         corrections=corrections,
+        **_call(edition),
         tags=tuple(html.unescape(t) for t in _TAG.findall(text)),
         content=article_html(text, url),
         pdf_bytes=pdf.stat().st_size if pdf.is_file() else 0,

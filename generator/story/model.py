@@ -66,6 +66,16 @@ class Meta:
 
 
 @dataclass(frozen=True)
+class CallRecord:
+    """The take's call, sentence by sentence, for the archive's running record: last week's
+    call graded, the record so far, and this week's expectation ("" where there is none)."""
+
+    graded: str = ""
+    record: str = ""
+    expectation: str = ""
+
+
+@dataclass(frozen=True)
 class Story:
     """The whole article, ready to render."""
 
@@ -88,6 +98,7 @@ class Story:
     source_note: str = ""
     # The week's largest cause in one sentence, for the digest ("" when the data holds none).
     cause: Paragraph = ()
+    call: CallRecord = CallRecord()
 
 
 def paragraph(text: str) -> Paragraph:

@@ -228,7 +228,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
     sections = [_with_notes(s, notes) for s in sections]
     if facts.total.growth_streak_weeks or facts.total.prev_tokens is not None:
         sections = _attach_total_chart(sections)
-    take = take_bullets(facts, book, notes, report.source_name, w)
+    take, call = take_bullets(facts, book, notes, report.source_name, w)
     takeaways = _takeaways(facts, book, report.top_n, w)
     texts = [headline, summary, *lede, *(plain(b.body) for b in takeaways), *(
         plain(p) for s in sections for p in s.paragraphs), *(
@@ -256,6 +256,7 @@ def write_story(facts: Facts, report: Report, notes: Notes) -> Story:
         claims=book.done(),
         source_note=f"weekly token counts per model from {report.source_name}",
         cause=paragraph(cause) if cause else (),
+        call=call,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from generator.kinds.llm_usage.facts.model import Call, CallKind, Facts, Rate
 from generator.kinds.llm_usage.story.scope import Scope
 from generator.ledger.numbers import ClaimBook
+from generator.story.model import CallRecord
 from generator.story.phrases import pick
 
 # What each kind of call expects, as the clause after "we expected" / "we expect".
@@ -50,31 +51,31 @@ def _expect(facts: Facts, book: ClaimBook, call: Call) -> str:
     return template.format(name=call.name, volume=volume)
 
 
-def call_sentences(facts: Facts, book: ClaimBook, w: int) -> list[str]:
-    """Last week's call graded with the record so far, then this week's call."""
+def call_record(facts: Facts, book: ClaimBook, w: int) -> CallRecord:
+    """Last week's call graded, the record so far, and this week's call."""
     calls = facts.calls
-    out: list[str] = []
+    graded_text = record = expectation = ""
     last = calls.last_week
     if last is not None and calls.last_week_right is not None:
         happened, missed = _OUTCOME[last.kind]
-        out.append(book.sentence(
+        graded_text = book.sentence(
             f"Last week we expected {_expect(facts, book, last)}; "
-            f"{happened if calls.last_week_right else missed}."))
+            f"{happened if calls.last_week_right else missed}.")
         if calls.graded:
             right = book.num("calls.right", calls.right, "card")
             graded = book.num("calls.graded", calls.graded, "card")
-            out.append(book.sentence(pick([
+            record = book.sentence(pick([
                 f"That makes {right} right of the {graded} calls graded so far.",
                 f"Our record now stands at {right} of {graded}.",
-            ], w)))
+            ], w))
     now = calls.this_week
     if now is not None:
         rate = rate_clause(book, now.kind, now.rate, "calls.this_week.rate")
-        out.append(book.sentence(pick([
+        expectation = book.sentence(pick([
             f"This week we expect {_expect(facts, book, now)}: in this data, {rate}.",
             f"For next week we expect {_expect(facts, book, now)}, since in this data {rate}.",
-        ], w)))
-    return out
+        ], w))
+    return CallRecord(graded_text, record, expectation)
 
 
 def rate_sentence(facts: Facts, book: ClaimBook, kind: CallKind, rate: Rate,

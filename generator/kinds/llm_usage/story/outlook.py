@@ -7,13 +7,13 @@ from typing import cast
 
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.calls import (
-    call_sentences,
+    call_record,
     debut_rate_sentence,
     leader_rate_sentence,
 )
 from generator.kinds.llm_usage.story.scope import Scope, dead_heat, level_within_rounding
 from generator.ledger.numbers import ClaimBook
-from generator.story.model import Bullet, Section, paragraph
+from generator.story.model import Bullet, CallRecord, Section, paragraph
 from generator.story.notes import Notes, notes_cover, take_with_notes
 from generator.story.phrases import capitalise, join_list, pct, pick, tokens, weeks_phrase
 
@@ -235,7 +235,7 @@ def source_change_sentence(facts: Facts, book: ClaimBook) -> str | None:
 
 def take_bullets(
     facts: Facts, book: ClaimBook, notes: Notes, source: str, w: int
-) -> tuple[Bullet, ...]:
+) -> tuple[tuple[Bullet, ...], CallRecord]:
     """The take: 🔥 why it matters, ⚠️ limitations and risks, 💡 advice, 🎯 the call. An
     editor's note for the why or the advice replaces the machine's line on the same ground."""
     why_auto: list[str] = []
@@ -266,9 +266,10 @@ def take_bullets(
         f"Before this week's ranking changes your stack, rerun your own tests on {listed} and "
         "judge them on the work you actually send.",
     ], w))]
+    call = call_record(facts, book, w)
+    said = [s for s in (call.graded, call.record, call.expectation) if s]
     return take_with_notes({"why": why_auto, "risks": caveats(facts, book, source, w, notes),
-                            "advice": advice_auto, "call": call_sentences(facts, book, w)},
-                           notes)
+                            "advice": advice_auto, "call": said}, notes), call
 
 
 ADVICE_CUES = ("evaluation", "benchmark", "your own test")
