@@ -18,6 +18,7 @@ from generator.check import check_edition
 from generator.cli import main
 from generator.layout import ARTICLE, CHARTS_DIR, FACTS, FEED, PAGE, RSS, SITE_PAGES
 from generator.render.filters import plain, yaml_plain
+from generator.resources import sample_report_dir
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -38,7 +39,7 @@ def facts(sample_edition: Path) -> dict[str, Any]:
 def site(sample_edition: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     shutil.copytree(sample_edition, out / "llm-usage" / sample_edition.name)
-    assert main(["publish", "--out", str(out)]) == 0
+    assert main(["publish", "--report", str(sample_report_dir()), "--out", str(out)]) == 0
     return out / "llm-usage"
 
 

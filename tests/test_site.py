@@ -289,9 +289,11 @@ def test_the_archive_keeps_the_running_record_of_calls(site: Path) -> None:
              for w in WEEKS}
     newest, older = sorted(WEEKS)[-1], sorted(WEEKS)[-2]
     text = html.unescape((site / "index.html").read_text(encoding="utf-8"))
-    record = facts[newest]["call"]["record"]
-    assert record and re.search(r"\b\w+ (right )?of (the )?\w+\b", record)
-    assert f"Our weekly calls: {record}" in text
+    tally = facts[newest]["call"]["tally"]
+    assert re.fullmatch(r"\w+ of \w+ right", tally), tally
+    right, graded = tally.split()[0], tally.split()[2]
+    assert right in facts[newest]["call"]["record"] and graded in facts[newest]["call"]["record"]
+    assert f"Our weekly calls so far: {tally}." in text
     # The older edition's call stands beside the newer edition's verdict on it.
     expectation = facts[older]["call"]["expectation"]
     verdict = facts[newest]["call"]["graded"]

@@ -48,6 +48,7 @@ class SiteEntry:
     call_graded: str = ""
     call_record: str = ""
     call_expectation: str = ""
+    call_tally: str = ""
 
     @property
     def pdf_name(self) -> str:
@@ -118,7 +119,7 @@ def _call(edition: dict[str, Any]) -> dict[str, str]:
     call = edition.get("call")
     if not isinstance(call, dict):
         return {}
-    return {f"call_{key}": value for key in ("graded", "record", "expectation")
+    return {f"call_{key}": value for key in ("graded", "record", "expectation", "tally")
             if isinstance(value := call.get(key), str) and value}
 
 

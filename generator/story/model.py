@@ -73,6 +73,8 @@ class CallRecord:
     graded: str = ""
     record: str = ""
     expectation: str = ""
+    # The record as the archive states it on its own: "23 of 26 right".
+    tally: str = ""
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def _expect(facts: Facts, book: ClaimBook, call: Call) -> str:
 def call_record(facts: Facts, book: ClaimBook, w: int) -> CallRecord:
     """Last week's call graded, the record so far, and this week's call."""
     calls = facts.calls
-    graded_text = record = expectation = ""
+    graded_text = record = expectation = tally = ""
     last = calls.last_week
     if last is not None and calls.last_week_right is not None:
         happened, missed = _OUTCOME[last.kind]
@@ -68,6 +68,7 @@ def call_record(facts: Facts, book: ClaimBook, w: int) -> CallRecord:
                 f"That makes {right} right of the {graded} calls graded so far.",
                 f"Our record now stands at {right} of {graded}.",
             ], w))
+            tally = f"{right} of {graded} right"
     now = calls.this_week
     if now is not None:
         rate = rate_clause(book, now.kind, now.rate, "calls.this_week.rate")
@@ -75,7 +76,7 @@ def call_record(facts: Facts, book: ClaimBook, w: int) -> CallRecord:
             f"This week we expect {_expect(facts, book, now)}: in this data, {rate}.",
             f"For next week we expect {_expect(facts, book, now)}, since in this data {rate}.",
         ], w))
-    return CallRecord(graded_text, record, expectation)
+    return CallRecord(graded_text, record, expectation, tally)
 
 
 def rate_sentence(facts: Facts, book: ClaimBook, kind: CallKind, rate: Rate,
