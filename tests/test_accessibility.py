@@ -153,6 +153,7 @@ def axe(served: tuple[Path, str]) -> Path:
     ("2026-W21/index.html", 1280, True), ("index.html", 1280, False),
     ("methodology/index.html", 1280, False), ("data/index.html", 1280, False),
     ("corrections/index.html", 1280, False), ("2026-W21/email.html", 1280, False),
+    ("2026-W21/email-web.html", 375, False),
 ])
 def test_axe_finds_no_serious_or_critical_violation(site: Path, served: tuple[Path, str], axe: Path,
                                                    page: str, width: int, dark: bool) -> None:
