@@ -19,6 +19,9 @@ EMAIL_HTML = "email.html"
 EMAIL_TEXT = "email.txt"
 CHARTS_DIR = "charts"
 CHART_SUFFIXES = (".png", ".svg")
+# The email's own copy of a chart, smaller than the page's: charts/NAME.email.png, cid:NAME.
+EMAIL_CHART_SUFFIX = ".email.png"
+EMAIL_CHART_WIDTH = 1200  # a 600-px column at 2×
 
 ARCHIVE = "index.html"
 FEED = "feed.xml"
