@@ -29,7 +29,8 @@ ISO_INSTANT = ("[0-9]{4}-[0-9]{2}-[0-9]{2}"
 WHOLE = "[+]?[0-9]{1,18}"
 
 # Column kinds, from each engine's type names (see `kind_of`).
-TEXT, WHOLE_NUMBER, FRACTION, INSTANT, OTHER = "text", "whole", "fraction", "instant", "other"
+TEXT, WHOLE_NUMBER, WIDE_NUMBER, FRACTION, INSTANT, OTHER = (
+    "text", "whole", "wide", "fraction", "instant", "other")
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,10 @@ def kind_of(sql_type: str) -> str:
     name = sql_type.strip().lower()
     if name in ("varchar", "string") or name.startswith(("varchar(", "char(")):
         return TEXT
-    if name.replace("u", "", 1) in ("tinyint", "smallint", "integer", "int", "bigint", "hugeint"):
+    if name in ("tinyint", "smallint", "integer", "int", "bigint", "utinyint", "usmallint", "uinteger"):
         return WHOLE_NUMBER
+    if name in ("ubigint", "hugeint", "uhugeint"):
+        return WIDE_NUMBER
     if name in ("float", "double", "real") or name.startswith("decimal"):
         return FRACTION
     if name.startswith(("timestamp", "date")):
@@ -107,6 +110,9 @@ def _whole(d: Dialect, column: str, kind: str) -> str:
         return (f"CASE WHEN TRY_CAST({column} AS BIGINT) = {column} THEN TRY_CAST({column} AS BIGINT) "
                 f"WHEN {column} IS NOT NULL THEN -1 END")
     if kind == WHOLE_NUMBER:
+        # Always fits; for a BIGINT column (the usual Parquet case) the cast costs nothing.
+        return f"CAST({column} AS BIGINT)"
+    if kind == WIDE_NUMBER:
         return f"CASE WHEN {column} IS NOT NULL THEN coalesce(TRY_CAST({column} AS BIGINT), -1) END"
     return f"CASE WHEN {column} IS NOT NULL THEN -1 END"
 

@@ -280,14 +280,18 @@ def palette_image(image: Image.Image) -> Image.Image | None:
     return palette
 
 
-def compact_png(png: bytes, width: int | None = None) -> bytes:
-    """A chart's PNG for a message or a PDF: at `width` pixels if given, on a palette if sharp."""
+def compact_png(png: bytes, width: int | None = None, compress_level: int = 9) -> bytes:
+    """A chart's PNG for a message or a PDF: at `width` pixels if given, on a palette if sharp.
+
+    Level 9 is worth its time (a sixth of the bytes, 0.05 s a chart) for what is sent to every
+    subscriber; the PDF takes 6.
+    """
     image = rgb_from_png(png)
     if width is not None:
         image = sized(image, width)
     palette = palette_image(image)
     out = io.BytesIO()
-    (palette or image).save(out, format="PNG", compress_level=9, dpi=(DPI, DPI))
+    (palette or image).save(out, format="PNG", compress_level=compress_level, dpi=(DPI, DPI))
     return out.getvalue()
 
 

@@ -75,6 +75,8 @@ def render_pdf(content: EditionContent, folder: Path) -> tuple[Path, ...]:
 _TAG = b"\x57\x4b"
 _TAGS = range(256)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# zlib level of the PDF's chart rows: 6 is a tenth larger than 9 and a sixth of its time.
+_COMPRESS_LEVEL = 6
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _placeholder(chart: Chart, number: int) -> bytes:
 
 def _embedded(png: bytes) -> Embedded:
     """The chart's compact PNG, taken apart into what a PDF image needs."""
-    data = compact_png(png)
+    data = compact_png(png, compress_level=_COMPRESS_LEVEL)
     if not data.startswith(_PNG_SIGNATURE):
         raise ValueError("expected a PNG")
     at, chunks, rows = len(_PNG_SIGNATURE), {}, []
