@@ -61,6 +61,35 @@ def floor(edition: Path) -> dict[str, object]:
             "pdf": done - drawn}
 
 
+def warm_floor(edition: Path, repeat: int) -> dict[str, object]:
+    """The floor in a process that has done it once: five charts of the house size, the same PDF."""
+    import io
+
+    import weasyprint
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def once() -> None:
+        for k in range(5):
+            fig = Figure(figsize=(8.0, 4.5), dpi=200, facecolor="white")
+            FigureCanvasAgg(fig)
+            ax = fig.add_axes((0.1, 0.15, 0.8, 0.65))
+            values = [(i * 37 + k * 11) % 23 + 5 for i in range(20 + k * 2)]
+            ax.bar(range(len(values)), values, color="#0072B2")
+            ax.set_title(f"Chart {k}")
+            fig.savefig(io.BytesIO(), format="png")
+        html = weasyprint.HTML(filename=str(edition / PRINT_HTML), base_url=str(edition) + "/")
+        html.write_pdf(edition / "bench-floor.pdf")
+
+    once()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        once()
+        samples.append(time.perf_counter() - started)
+    return {"samples": samples}
+
+
 def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
     """Seconds per edition once the process has built one already."""
     from generator.pipeline import BuildRequest, build_edition
@@ -154,6 +183,8 @@ def main(argv: list[str]) -> int:
         result = history(Path(args[0]), int(args[1]))
     elif kind == "aggregate":
         result = aggregate(Path(args[0]), Path(args[1]), *args[2:])
+    elif kind == "warmfloor":
+        result = warm_floor(Path(args[0]), int(args[1]))
     elif kind == "message":
         result = message(Path(args[0]))
     else:
