@@ -4,7 +4,10 @@
     python bench/child.py floor EDITION        the libraries alone: imports, 5 charts, the PDF
     python bench/child.py warm REPORT OUT N    one edition, then N more timed in the same process
     python bench/child.py history REPORT N     load + facts of the report's last week, N times
-    python bench/child.py aggregate EVENTS OUT raw events into the weekly table
+    python bench/child.py aggregate EVENTS OUT [ENGINE [MASTER]]
+                                               raw events into the weekly table
+    python bench/child.py message OUT          the sample edition's message sizes, in bytes
+    python bench/child.py warmfloor EDITION N  the floor in a warm process: 5 charts + the PDF, N times
 """
 
 from __future__ import annotations
@@ -58,6 +61,35 @@ def floor(edition: Path) -> dict[str, object]:
             "pdf": done - drawn}
 
 
+def warm_floor(edition: Path, repeat: int) -> dict[str, object]:
+    """The floor in a process that has done it once: five charts of the house size, the same PDF."""
+    import io
+
+    import weasyprint
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def once() -> None:
+        for k in range(5):
+            fig = Figure(figsize=(8.0, 4.5), dpi=200, facecolor="white")
+            FigureCanvasAgg(fig)
+            ax = fig.add_axes((0.1, 0.15, 0.8, 0.65))
+            values = [(i * 37 + k * 11) % 23 + 5 for i in range(20 + k * 2)]
+            ax.bar(range(len(values)), values, color="#0072B2")
+            ax.set_title(f"Chart {k}")
+            fig.savefig(io.BytesIO(), format="png")
+        html = weasyprint.HTML(filename=str(edition / PRINT_HTML), base_url=str(edition) + "/")
+        html.write_pdf(edition / "bench-floor.pdf")
+
+    once()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        once()
+        samples.append(time.perf_counter() - started)
+    return {"samples": samples}
+
+
 def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
     """Seconds per edition once the process has built one already."""
     from generator.pipeline import BuildRequest, build_edition
@@ -96,13 +128,46 @@ def history(report_dir: Path, repeat: int) -> dict[str, object]:
     return {"samples": samples, "models": models, "weeks": weeks}
 
 
-def aggregate(events: Path, out: Path) -> dict[str, object]:
-    """Seconds to aggregate the events file, the process's start-up left out."""
+def aggregate(events: Path, out: Path, engine: str = "duckdb", master: str = "local[2]") -> dict[str, object]:
+    """Seconds to aggregate the events, the process's start-up (and Spark's JVM) left out."""
     from generator.aggregate import aggregate_events
 
+    session = 0.0
+    if engine == "spark":
+        from pyspark.sql import SparkSession
+
+        started = time.perf_counter()
+        # The engine uses the active session; this one is started here to time the JVM apart.
+        (SparkSession.builder.master(master).appName("weekly bench")
+         .config("spark.driver.memory", "2g").config("spark.ui.enabled", "false")
+         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+         .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+        session = time.perf_counter() - started
     started = time.perf_counter()
-    done = aggregate_events(events, out, "Europe/London")
-    return {"seconds": time.perf_counter() - started, "events": done.events, "rows": done.rows}
+    done = aggregate_events(events, out, "Europe/London", engine=engine)
+    return {"seconds": time.perf_counter() - started, "events": done.events, "rows": done.rows,
+            "session_s": session}
+
+
+def message(out: Path) -> dict[str, object]:
+    """Bytes of the sample edition's message (with and without the PDF), its PDF and its charts."""
+    import dataclasses
+    import datetime as dt
+
+    from generator.delivery.message import build_message, load_edition_mail
+    from generator.pipeline import BuildRequest, build_edition
+    from generator.report import load_report
+
+    report = load_report(None)
+    edition = build_edition(BuildRequest(report=report, week="2026-W21", out=out))
+    mail = load_edition_mail(edition.folder)
+    moment = dt.datetime(2026, 5, 25, 8, tzinfo=dt.UTC)
+    sizes = {}
+    for attach in (True, False):
+        settings = dataclasses.replace(report, email=dataclasses.replace(report.email, attach_pdf=attach))
+        msg = build_message(settings, mail, "reader@example.org", "https://example.org/u/x", now=moment)
+        sizes["with_pdf" if attach else "without_pdf"] = len(msg.as_bytes())
+    return {**sizes, "pdf": len(mail.pdf or b""), "charts": {name: len(png) for name, png in mail.charts}}
 
 
 def main(argv: list[str]) -> int:
@@ -117,7 +182,11 @@ def main(argv: list[str]) -> int:
     elif kind == "history":
         result = history(Path(args[0]), int(args[1]))
     elif kind == "aggregate":
-        result = aggregate(Path(args[0]), Path(args[1]))
+        result = aggregate(Path(args[0]), Path(args[1]), *args[2:])
+    elif kind == "warmfloor":
+        result = warm_floor(Path(args[0]), int(args[1]))
+    elif kind == "message":
+        result = message(Path(args[0]))
     else:
         print(f"unknown measurement {kind!r}", file=sys.stderr)
         return 2

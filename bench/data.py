@@ -100,9 +100,51 @@ def raw_events(folder: Path, rows: int) -> Path:
     return target
 
 
+def lake_events(folder: Path, rows: int, files: int = 10) -> Path:
+    """`rows` request events over three weeks, as a folder of `files` Parquet files (a data lake's
+    drop), the same rows as `raw_events` would write as one file."""
+    import duckdb
+
+    target = folder / f"lake-{rows}"
+    if (target / "done").is_file():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    con = duckdb.connect(config={"threads": 2})
+    try:
+        con.execute("SET enable_progress_bar = false").fetchall()
+        step = -(-rows // files)
+        for part, start in enumerate(range(0, rows, step)):
+            con.execute(f"""
+                COPY (
+                  SELECT TIMESTAMPTZ '2026-05-04 00:00:00+00'
+                           + to_microseconds(CAST(hash(i, 1) % CAST(1814400000000 AS UBIGINT) AS BIGINT))
+                           AS timestamp,
+                         'lab' || (hash(i, 2) % 40) || '/model-' || (hash(i, 3) % 500) AS model,
+                         CAST(100 + hash(i, 4) % 20000 AS BIGINT) AS prompt_tokens,
+                         CAST(10 + hash(i, 5) % 4000 AS BIGINT) AS completion_tokens,
+                         prompt_tokens + completion_tokens AS tokens
+                  FROM range({start}, {min(rows, start + step)}) t(i)
+                ) TO '{target / f"part-{part:03d}.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+            """).fetchall()
+    finally:
+        con.close()
+    (target / "done").write_text(f"{rows}\n", encoding="utf-8")
+    return target
+
+
 def _write_csv(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    # Generating in a process of its own keeps DuckDB's memory out of the harness: a child
+    # forked from a large harness would report the harness's size as its own peak.
+    import sys
+
+    generators = {"raw_events": raw_events, "lake_events": lake_events}
+    print(generators[sys.argv[1]](Path(sys.argv[2]), int(sys.argv[3])))

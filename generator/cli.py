@@ -120,7 +120,7 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
     zone = args.timezone or choose_report(args.report, sample=True).schedule.timezone
     require_zone(zone, "--timezone:")
     done = aggregate_events(args.events, args.out, zone, memory_limit=args.memory_limit,
-                            threads=args.threads)
+                            threads=args.threads, engine=args.engine, master=args.master)
     span = f"{done.weeks[0]} to {done.weeks[-1]}" if len(done.weeks) > 1 else done.weeks[0]
     print(f"aggregated {done.events:,} events into {done.rows:,} rows ({len(done.weeks)} week(s), "
           f"{span}, weeks from Monday 00:00 {zone}) in {done.path}")
@@ -175,8 +175,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_ops_commands(sub)
     aggregate = sub.add_parser("aggregate", help="sum raw usage events into the weekly usage table")
-    aggregate.add_argument("events", type=Path, metavar="EVENTS",
-                           help="events: .csv, .csv.gz or .parquet file, or a folder of them")
+    # Text, not a Path: a storage URI (s3a://lake/events/) would lose a slash as a Path.
+    aggregate.add_argument("events", metavar="EVENTS",
+                           help="events: .csv, .csv.gz or .parquet file, or a folder of them "
+                                "(with --engine spark, also a storage URI)")
     aggregate.add_argument("--out", type=Path, required=True, metavar="USAGE",
                            help="usage table to write (.csv, or .parquet)")
     aggregate.add_argument("--report", type=Path, help="report whose time zone sets the weeks")
@@ -185,6 +187,11 @@ def _parser() -> argparse.ArgumentParser:
     aggregate.add_argument("--memory-limit", default="400MB",
                            help="DuckDB memory limit; beyond it, DuckDB spills to a temporary folder")
     aggregate.add_argument("--threads", type=int, default=2, help="DuckDB worker threads")
+    aggregate.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                           help="duckdb (embedded, the default) or spark (PySpark: a cluster)")
+    aggregate.add_argument("--master", metavar="URL",
+                           help="with --engine spark: the Spark master (default local[*], or "
+                                "spark-submit's own)")
     aggregate.set_defaults(run=_cmd_aggregate)
     settings = sub.add_parser("settings", help="list every report setting with its default")
     settings.set_defaults(run=_cmd_settings)

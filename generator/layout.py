@@ -25,6 +25,9 @@ EMAIL_WEB = "email-web.html"  # the digest's web copy ("view in browser"): absol
 CHARTS_DIR = "charts"
 CHART_SUFFIXES = (".png", ".svg", ".csv")
 NARROW_SUFFIX = "-narrow"  # charts/NAME-narrow.svg: the chart drawn for a phone
+# The email's own copy of a chart, smaller than the page's: charts/NAME.email.png, cid:NAME.
+EMAIL_CHART_SUFFIX = ".email.png"
+EMAIL_CHART_WIDTH = 1200  # a 600-px column at 2×
 
 ARCHIVE = "index.html"
 FEED = "feed.xml"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,8 +19,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 import data  # noqa: E402
 import run as bench_run  # noqa: E402
 
-EXPECTED = {"cold_build", "floor", "warm_edition", "warm_edition_without_pdf", "backfill_1_job",
-            "backfill_2_jobs", "history_facts", "aggregate_events"}
+EXPECTED = {"cold_build", "floor", "warm_edition", "warm_edition_without_pdf", "warm_floor",
+            "backfill_1_job", "backfill_2_jobs", "history_facts", "aggregate_events", "lake_duckdb",
+            "message"}
+SPARK = importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
 
 
 def _digest(folder: Path) -> str:
@@ -38,7 +42,8 @@ def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))
     assert json.loads(done.stdout) == report
-    assert report["mode"] == "quick" and set(report["results"]) == EXPECTED
+    expected = EXPECTED | ({"lake_spark"} if SPARK else set())
+    assert report["mode"] == "quick" and set(report["results"]) == expected
     for name, result in report["results"].items():
         samples = result["samples_s"]
         assert samples and all(s > 0 for s in samples), name
@@ -48,6 +53,12 @@ def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
     quick = bench_run.QUICK
     assert (history["models"], history["weeks"]) == (quick.history_models, quick.history_weeks)
     assert report["results"]["aggregate_events"]["events"] == bench_run.QUICK.events
+    assert report["results"]["lake_duckdb"]["events"] == bench_run.QUICK.lake_events
+    if SPARK:
+        assert report["results"]["lake_spark"]["same_file_as_duckdb"] is True
+    message = report["results"]["message"]
+    assert 0 < message["without_pdf_kib"] < message["with_pdf_kib"]
+    assert 0 < message["pdf_kib"] < message["with_pdf_kib"]
     # The work folders are removed; the generated inputs stay cached for the next run.
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["data"]
 
@@ -57,17 +68,26 @@ def test_targets_are_judged_on_the_medians() -> None:
         return {"median_s": median, "peak_mib": peak}
 
     results = {"cold_build": result(3.0, 330.0), "floor": result(2.5), "warm_edition": result(0.7),
-               "backfill_1_job": result(100.0), "backfill_2_jobs": result(61.0),
-               "history_facts": result(0.4), "aggregate_events": result(2.5, 200.0)}
+               "warm_floor": result(1.0), "backfill_1_job": result(100.0), "backfill_2_jobs": result(49.0),
+               "history_facts": result(0.4), "aggregate_events": result(2.5, 200.0),
+               "lake_duckdb": result(9.0, 1100.0), "lake_spark": result(40.0),
+               "message": {**result(1.0), "without_pdf_kib": 85.0, "pdf_kib": 310.0, "with_pdf_kib": 400.0}}
     verdicts = {t["target"]: (t["measured"], t["met"]) for t in bench_run.targets(results)}
     assert verdicts == {
         "cold build / floor": (1.2, True),
         "cold build peak MiB": (330.0, False),
         "warm edition s": (0.7, True),
-        "backfill 2 jobs / 1 job": (0.61, False),
+        "warm edition / warm floor": (0.7, True),
+        "backfill 2 jobs / 1 job": (0.49, True),
         "history load + facts s": (0.4, True),
         "events aggregated s": (2.5, False),
         "events aggregated peak MiB": (200.0, True),
+        "100M-event folder, DuckDB s": (9.0, True),
+        "100M-event folder, DuckDB peak MiB": (1100.0, False),
+        "100M-event folder, Spark local[2] s": (40.0, None),
+        "message without PDF KiB": (85.0, True),
+        "PDF KiB": (310.0, False),
+        "message with PDF KiB": (400.0, None),
     }
 
 

@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from PIL import Image
+from PIL import Image, ImageChops
 
 from generator.ledger.numbers import MINUS, render, token_unit
 from generator.story.phrases import token_decimals
@@ -322,6 +322,55 @@ def encode_png(image: Image.Image) -> bytes:
     """An RGB image as PNG bytes; Pillow releases the GIL while it compresses."""
     out = io.BytesIO()
     image.save(out, format="PNG", dpi=(DPI, DPI))
+    return out.getvalue()
+
+
+# A palette keeps a chart sharp when at most this share of its pixels moves by more than
+# PALETTE_TOLERANCE levels in a channel (anti-aliased edges; the flat colours stay exact).
+PALETTE_TOLERANCE = 8
+PALETTE_MAX_OFF = 0.0005
+# House colours, their anti-aliasing blends and the greys fit in 256 colours with room to spare.
+PALETTE_COLOURS = 256
+
+
+def rgb_from_png(png: bytes) -> Image.Image:
+    """A chart's PNG bytes as an RGB image."""
+    with Image.open(io.BytesIO(png)) as image:
+        return image.convert("RGB")
+
+
+def sized(image: Image.Image, width: int) -> Image.Image:
+    """The chart at `width` pixels (same aspect); an area average, so thin lines stay even."""
+    if image.width == width:
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.BOX)
+
+
+def palette_image(image: Image.Image) -> Image.Image | None:
+    """The chart on a palette of at most 256 colours, or None when that would blur it."""
+    # MAXCOVERAGE is near-lossless here (flat colours plus their blends) at a third of
+    # MEDIANCUT's time; no dithering, which would speckle the flat areas.
+    palette = image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MAXCOVERAGE,
+                             dither=Image.Dither.NONE)
+    off = ImageChops.difference(image, palette.convert("RGB")).convert("L").histogram()
+    if sum(off[PALETTE_TOLERANCE + 1:]) > PALETTE_MAX_OFF * image.width * image.height:
+        return None
+    return palette
+
+
+def compact_png(png: bytes, width: int | None = None, compress_level: int = 9) -> bytes:
+    """A chart's PNG for a message or a PDF: at `width` pixels if given, on a palette if sharp.
+
+    Level 9 is worth its time (a sixth of the bytes, 0.05 s a chart) for what is sent to every
+    subscriber; the PDF takes 6.
+    """
+    image = rgb_from_png(png)
+    if width is not None:
+        image = sized(image, width)
+    palette = palette_image(image)
+    out = io.BytesIO()
+    (palette or image).save(out, format="PNG", compress_level=compress_level, dpi=(DPI, DPI))
     return out.getvalue()
 
 

@@ -13,6 +13,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from generator.errors import InputError, Where, display_path
+from generator.layout import CHARTS_DIR, EMAIL_CHART_SUFFIX
 from generator.report import Report
 
 PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
@@ -55,7 +56,10 @@ def load_edition_mail(folder: Path) -> EditionMail:
     text = (folder / "email.txt").read_text(encoding="utf-8")
     charts: list[tuple[str, bytes]] = []
     for name in dict.fromkeys(_CID.findall(html)):
-        png = folder / "charts" / f"{name}.png"
+        # The email's own, lighter copy; an edition built before it existed has only the page's.
+        png = folder / CHARTS_DIR / f"{name}{EMAIL_CHART_SUFFIX}"
+        if not png.is_file():
+            png = folder / CHARTS_DIR / f"{name}.png"
         if not png.is_file():
             raise InputError(f"email.html cites cid:{name} but charts/{name}.png is missing", Where(where))
         charts.append((name, png.read_bytes()))

@@ -4,20 +4,32 @@
 The digest is a shorter form of the article: headline, meta line, summary, Key Takeaways, the
 rankings table, one or two charts, links to the full post and the PDF. Its texts are the
 story's own, so `weekly check` traces them like the page's. The sender attaches each chart
-named here as `charts/NAME.png` with the Content-ID `<NAME>`, and replaces the literal
-`%%UNSUBSCRIBE_URL%%` with each recipient's own link.
+named here as `charts/NAME.email.png` with the Content-ID `<NAME>`, and replaces the literal
+`%%UNSUBSCRIBE_URL%%` with each recipient's own link. The email's copy of a chart is 1200 px
+wide (a 600-px column at 2×) and on a palette when that keeps it sharp: a third of the page's
+PNG, which is sent to every subscriber.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.charts.model import Chart
-from generator.layout import CHARTS_DIR, EMAIL_HTML, EMAIL_TEXT, EMAIL_WEB, PDF
+from generator.charts.style import compact_png
+from generator.layout import (
+    CHARTS_DIR,
+    EMAIL_CHART_SUFFIX,
+    EMAIL_CHART_WIDTH,
+    EMAIL_HTML,
+    EMAIL_TEXT,
+    EMAIL_WEB,
+    PDF,
+)
 from generator.render.base import EditionContent, Renderer, TextOutput
 from generator.render.environment import edition_context, environment, require
 from generator.story.model import Table
@@ -161,10 +173,13 @@ def _write_charts(content: EditionContent, folder: Path) -> tuple[Path, ...]:
         return ()
     target = folder / CHARTS_DIR
     target.mkdir(parents=True, exist_ok=True)
+    # Pillow releases the GIL while it resizes and compresses: one chart per core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pngs = list(pool.map(lambda c: compact_png(c.png, EMAIL_CHART_WIDTH), charts))
     written = []
-    for chart in charts:
-        png = target / chart.png_name
-        png.write_bytes(chart.png)
+    for chart, data in zip(charts, pngs, strict=True):
+        png = target / f"{chart.name}{EMAIL_CHART_SUFFIX}"
+        png.write_bytes(data)
         written.append(png)
     return tuple(written)
 

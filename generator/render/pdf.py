@@ -1,14 +1,33 @@
-"""The downloadable PDF: the print template (which extends the web one) through WeasyPrint."""
+"""The downloadable PDF: the print template (which extends the web one) through WeasyPrint.
+
+Charts are the bulk of the file, and WeasyPrint decodes and re-encodes every PNG it embeds,
+always as full RGB. So each chart goes to WeasyPrint as a flat placeholder of its size (which
+it lays out and encodes in no time), tagged by its colour, while the chart's own compact form
+(its pixels on a palette when that keeps it sharp, at full resolution) is made on a thread; a
+finisher then puts that data in the placeholder's place in the PDF. The PDF is then about half
+the size, and a chart is still 1600 px across a 6.7-inch column (about 240 dpi: sharp at 200 %
+zoom). A placeholder that is not recognised in the PDF stops the render: none is ever published.
+"""
 
 from __future__ import annotations
 
+import io
 import mimetypes
+import struct
+import zlib
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from PIL import Image
+
+from generator.charts.model import Chart
+from generator.charts.style import compact_png
 from generator.errors import InputError
 from generator.layout import CHARTS_DIR, PDF
 from generator.render.base import EditionContent, Renderer, TextOutput
@@ -32,20 +51,119 @@ def render_pdf(content: EditionContent, folder: Path) -> tuple[Path, ...]:
     # PNG only: WeasyPrint's SVG support is not a browser's, and the PNG bytes are at hand.
     page = breakable_html(html_page(content, "pdf/article.html", use_svg=False))
     # Charts come from memory, so the PDF needs no other renderer to have run first.
-    in_memory = {f"{CHARTS_DIR}/{chart.png_name}": chart.png for chart in content.charts}
+    charts = content.charts[:len(_TAGS)]
+    in_memory = {f"{CHARTS_DIR}/{chart.png_name}": _placeholder(chart, k) for k, chart in enumerate(charts)}
     fetcher = _fetcher(weasyprint, folder, in_memory)
     target = folder / PDF
     document = weasyprint.HTML(string=page, base_url=folder.resolve().as_uri() + "/",
                                url_fetcher=fetcher)
-    try:
-        # PDF/UA-1: a tagged PDF (language, title, headings, table header cells, figures with
-        # their alt text) that a screen reader can walk; about 4 % larger than an untagged one.
-        document.write_pdf(target, pdf_variant=PDF_VARIANT)
-    except weasyprint.urls.FatalURLFetchingError as exc:
-        target.unlink(missing_ok=True)
-        cause = exc.__cause__ if exc.__cause__ is not None else exc
-        raise RefusedResource(f"PDF not written: {cause}") from None
+    # The compact charts are made while WeasyPrint lays the pages out (Pillow releases the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        compact = [pool.submit(_embedded, chart.png) for chart in charts]
+        try:
+            # PDF/UA-1: a tagged PDF (language, title, headings, table header cells, figures with
+            # their alt text) that a screen reader can walk; about 4 % larger than an untagged one.
+            document.write_pdf(target, pdf_variant=PDF_VARIANT,
+                               finisher=lambda _document, pdf: _swap(pdf, compact))
+        except weasyprint.urls.FatalURLFetchingError as exc:
+            target.unlink(missing_ok=True)
+            cause = exc.__cause__ if exc.__cause__ is not None else exc
+            raise RefusedResource(f"PDF not written: {cause}") from None
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
     return (target,)
+
+
+# The first two channels of every placeholder; the third numbers the chart.
+_TAG = b"\x57\x4b"
+_TAGS = range(256)
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# zlib level of the PDF's chart rows: 6 is a tenth larger than 9 and a sixth of its time.
+_COMPRESS_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A chart as the PDF carries it: PNG-predicted Flate rows, and their colour space."""
+
+    width: int
+    height: int
+    bits: int
+    palette: bytes | None  # RGB triples, or None for RGB pixels
+    rows: bytes  # the PNG's IDAT data: zlib of filtered scanlines, as PDF's Flate takes it
+
+
+def _placeholder(chart: Chart, number: int) -> bytes:
+    """A flat PNG of the chart's size whose colour says which chart it stands for."""
+    out = io.BytesIO()
+    Image.new("RGB", (chart.width_px, chart.height_px), (*_TAG, number)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _embedded(png: bytes) -> Embedded:
+    """The chart's compact PNG, taken apart into what a PDF image needs."""
+    data = compact_png(png, compress_level=_COMPRESS_LEVEL)
+    if not data.startswith(_PNG_SIGNATURE):
+        raise ValueError("expected a PNG")
+    at, chunks, rows = len(_PNG_SIGNATURE), {}, []
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        if kind == b"IDAT":
+            rows.append(body)
+        else:
+            chunks[kind] = body
+        at += 12 + length
+    width, height, bits, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    if colour not in (2, 3) or interlace:
+        raise ValueError(f"unexpected PNG colour type {colour} or interlacing")
+    return Embedded(width, height, bits, chunks[b"PLTE"] if colour == 3 else None, b"".join(rows))
+
+
+def _swap(pdf: Any, compact: Sequence[Future[Embedded]]) -> None:
+    """Put each chart's compact data where WeasyPrint wrote its placeholder."""
+    pydyf = _pydyf()
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if not isinstance(obj, pydyf.Stream) or not extra or extra.get("Subtype") != "/Image":
+            continue
+        data = b"".join(p if isinstance(p, bytes) else p.data for p in obj.stream)
+        try:
+            # Whatever filter a PNG row has, the first pixel of the first row is stored as it is.
+            first = zlib.decompressobj().decompress(data, 4)[1:4]
+        except zlib.error:
+            continue
+        if extra.get("ColorSpace") != "/DeviceRGB" or first[:2] != _TAG:
+            continue
+        chart = compact[first[2]].result()
+        if (extra.get("Width"), extra.get("Height")) != (chart.width, chart.height):
+            raise RuntimeError("a chart placeholder was resized in the PDF")
+        obj.stream = [chart.rows]
+        extra["BitsPerComponent"] = chart.bits
+        extra["DecodeParms"] = pydyf.Dictionary({
+            "Predictor": 15, "Colors": 1 if chart.palette else 3, "BitsPerComponent": chart.bits,
+            "Columns": chart.width})
+        if chart.palette is not None:
+            lookup = b"<" + chart.palette.hex().encode("ascii") + b">"
+            extra["ColorSpace"] = pydyf.Array(["/Indexed", "/DeviceRGB", len(chart.palette) // 3 - 1,
+                                               lookup])
+    # A placeholder left in would print as a flat box: refuse the PDF instead.
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if isinstance(obj, pydyf.Stream) and extra and extra.get("Subtype") == "/Image" \
+                and extra.get("ColorSpace") == "/DeviceRGB":
+            data = b"".join(p if isinstance(p, bytes) else p.data for p in obj.stream)
+            try:
+                if zlib.decompressobj().decompress(data, 4)[1:3] == _TAG:
+                    raise RuntimeError("a chart placeholder was left in the PDF")
+            except zlib.error:
+                continue
+
+
+def _pydyf() -> Any:
+    # WeasyPrint's own PDF writer; it is there whenever WeasyPrint is.
+    return require("pydyf", INSTALL, "--to pdf")
 
 
 def _fetcher(weasyprint: ModuleType, root: Path, in_memory: dict[str, bytes]) -> Any:
@@ -69,7 +187,9 @@ def _fetcher(weasyprint: ModuleType, root: Path, in_memory: dict[str, bytes]) ->
                     relative = path.relative_to(top).as_posix()
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     if relative in in_memory:
-                        return response(url, in_memory[relative], {"Content-Type": kind})
+                        # Not a file: URL, or WeasyPrint would read the file of that name on
+                        # disk (the page's chart) instead of these bytes.
+                        return response(f"memory:{relative}", in_memory[relative], {"Content-Type": kind})
                     if path.is_file():
                         return response(url, path.read_bytes(), {"Content-Type": kind})
             raise ValueError(f"refused {url[:200]}: outside the edition folder")

@@ -1,0 +1,75 @@
+"""Lighter messages: the email's charts at 1200 px on a palette, the PDF's charts compact and intact."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from generator.delivery.message import build_message, load_edition_mail
+from generator.layout import EMAIL_CHART_SUFFIX, EMAIL_CHART_WIDTH
+from generator.report import load_report
+
+KB = 1024
+NOW = dt.datetime(2026, 5, 25, 8, tzinfo=dt.UTC)
+
+
+def _message_bytes(folder: Path, attach_pdf: bool) -> int:
+    report = load_report(None)
+    report = dataclasses.replace(report, email=dataclasses.replace(report.email, attach_pdf=attach_pdf))
+    msg = build_message(report, load_edition_mail(folder), "reader@example.org",
+                        "https://news.example.org/u/token", now=NOW)
+    return len(msg.as_bytes())
+
+
+def _off_pixels(a: Image.Image, b: Image.Image, tolerance: int = 8) -> int:
+    """Pixels where some channel differs by more than `tolerance` levels."""
+    difference = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
+    return sum(difference.convert("L").histogram()[tolerance + 1:])
+
+
+def test_the_sample_message_is_light(sample_edition: Path) -> None:
+    assert _message_bytes(sample_edition, attach_pdf=False) <= 150 * KB
+    assert (sample_edition / "article.pdf").stat().st_size <= 300 * KB
+    assert _message_bytes(sample_edition, attach_pdf=True) <= 450 * KB
+
+
+def test_the_email_carries_its_own_1200_px_charts(sample_edition: Path) -> None:
+    mail = load_edition_mail(sample_edition)
+    assert [name for name, _ in mail.charts] == ["total", "top_models"]
+    for name, png in mail.charts:
+        assert png == (sample_edition / "charts" / f"{name}{EMAIL_CHART_SUFFIX}").read_bytes()
+        small = Image.open(io.BytesIO(png))
+        page = Image.open(sample_edition / "charts" / f"{name}.png")
+        assert small.width == EMAIL_CHART_WIDTH and small.mode == "P"
+        assert abs(small.height / small.width - page.height / page.width) < 0.002
+        # The same picture as the page's chart, averaged down: nothing lost but resolution.
+        reference = page.convert("RGB").resize(small.size, Image.Resampling.BOX)
+        assert _off_pixels(small, reference) <= 0.001 * small.width * small.height
+        assert len(png) < 0.6 * (sample_edition / "charts" / f"{name}.png").stat().st_size
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="needs poppler-utils (./dev setup)")
+def test_the_pdf_charts_are_the_charts_at_full_resolution(sample_edition: Path, tmp_path: Path) -> None:
+    # Every chart the PDF shows is a page chart pixel for pixel (within the palette's tolerance),
+    # so no placeholder and no blurred copy can slip through.
+    subprocess.run(["pdfimages", "-png", str(sample_edition / "article.pdf"), str(tmp_path / "img")],
+                   check=True, capture_output=True, timeout=120)
+    charts = {p.stem: Image.open(p).convert("RGB") for p in (sample_edition / "charts").glob("*.png")
+              if not p.name.endswith(EMAIL_CHART_SUFFIX)}
+    found = set()
+    for path in sorted(tmp_path.glob("img-*.png")):
+        image = Image.open(path)
+        if image.width < 1000:  # the emoji glyphs
+            continue
+        assert image.size == (1600, 900)
+        matches = [name for name, chart in charts.items() if _off_pixels(image, chart) == 0]
+        assert matches, f"{path.name} is none of the charts"
+        found.update(matches)
+    assert found == set(charts)
