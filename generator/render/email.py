@@ -85,7 +85,9 @@ def web_context(context: dict[str, Any]) -> dict[str, Any]:
     """The digest's variables for its web copy: absolute chart URLs, a sign-up link instead of the
     unsubscribe placeholder, and no link to itself."""
     page_url = context["page_url"]
-    return {**context, "image_base": f"{page_url}{CHARTS_DIR}/", "web_url": None,
+    # The email's own chart files (charts/NAME.email.png), which this renderer always writes.
+    return {**context, "image_base": f"{page_url}{CHARTS_DIR}/", "image_suffix": EMAIL_CHART_SUFFIX,
+            "web_url": None,
             "unsubscribe_url": None, "subscribe_url": f"{context['report'].site_url}subscribe"}
 
 
