@@ -82,18 +82,7 @@ def raw_events(folder: Path, rows: int) -> Path:
     partial = target.with_suffix(".tmp")
     con = duckdb.connect()
     try:
-        con.execute(f"""
-            COPY (
-              SELECT TIMESTAMPTZ '2026-05-04 00:00:00+00'
-                       + to_microseconds(CAST(hash(i, 1) % CAST(1814400000000 AS UBIGINT) AS BIGINT))
-                       AS timestamp,
-                     'lab' || (hash(i, 2) % 40) || '/model-' || (hash(i, 3) % 500) AS model,
-                     CAST(100 + hash(i, 4) % 20000 AS BIGINT) AS prompt_tokens,
-                     CAST(10 + hash(i, 5) % 4000 AS BIGINT) AS completion_tokens,
-                     prompt_tokens + completion_tokens AS tokens
-              FROM range({int(rows)}) t(i)
-            ) TO '{partial}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
-        """).fetchall()
+        con.execute(_events_copy(0, int(rows), partial)).fetchall()
     finally:
         con.close()
     partial.replace(target)
@@ -115,22 +104,29 @@ def lake_events(folder: Path, rows: int, files: int = 10) -> Path:
         con.execute("SET enable_progress_bar = false").fetchall()
         step = -(-rows // files)
         for part, start in enumerate(range(0, rows, step)):
-            con.execute(f"""
-                COPY (
-                  SELECT TIMESTAMPTZ '2026-05-04 00:00:00+00'
-                           + to_microseconds(CAST(hash(i, 1) % CAST(1814400000000 AS UBIGINT) AS BIGINT))
-                           AS timestamp,
-                         'lab' || (hash(i, 2) % 40) || '/model-' || (hash(i, 3) % 500) AS model,
-                         CAST(100 + hash(i, 4) % 20000 AS BIGINT) AS prompt_tokens,
-                         CAST(10 + hash(i, 5) % 4000 AS BIGINT) AS completion_tokens,
-                         prompt_tokens + completion_tokens AS tokens
-                  FROM range({start}, {min(rows, start + step)}) t(i)
-                ) TO '{target / f"part-{part:03d}.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
-            """).fetchall()
+            con.execute(_events_copy(start, min(rows, start + step),
+                                     target / f"part-{part:03d}.parquet")).fetchall()
     finally:
         con.close()
     (target / "done").write_text(f"{rows}\n", encoding="utf-8")
     return target
+
+
+def _events_copy(start: int, stop: int, target: Path) -> str:
+    """The COPY statement that writes events `start` to `stop` (one per hash of its number, so
+    a folder of parts holds the same rows as one file) as Parquet to `target`."""
+    return f"""
+        COPY (
+          SELECT TIMESTAMPTZ '2026-05-04 00:00:00+00'
+                   + to_microseconds(CAST(hash(i, 1) % CAST(1814400000000 AS UBIGINT) AS BIGINT))
+                   AS timestamp,
+                 'lab' || (hash(i, 2) % 40) || '/model-' || (hash(i, 3) % 500) AS model,
+                 CAST(100 + hash(i, 4) % 20000 AS BIGINT) AS prompt_tokens,
+                 CAST(10 + hash(i, 5) % 4000 AS BIGINT) AS completion_tokens,
+                 prompt_tokens + completion_tokens AS tokens
+          FROM range({start}, {stop}) t(i)
+        ) TO '{target}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+    """
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:

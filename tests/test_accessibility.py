@@ -4,17 +4,11 @@ site's pages and the email's HTML."""
 
 from __future__ import annotations
 
-import html
-import json
-import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, served, site
+from test_browser import CHROMIUM, probe, served, site
 
 __all__ = ["served", "site"]  # fixtures shared with test_browser.py
 
@@ -87,31 +81,6 @@ document.getElementById("f").addEventListener("load", () => {
   frame.contentDocument.head.appendChild(script);
 });
 </script></body></html>"""
-
-
-def probe(served: tuple[Path, str], page: Path, width: int, harness: str, name: str,
-          dark: bool = False) -> Any:
-    """Open `page` in the harness in headless Chromium (in dark mode if asked); return what the
-    harness wrote."""
-    assert CHROMIUM is not None
-    root, base = served
-    # Lazy images would wait for a scroll that never comes in a one-shot dump: load them all.
-    copy = page.with_name(f".probe-{page.name}")
-    copy.write_text(page.read_text(encoding="utf-8").replace(' loading="lazy"', ""), encoding="utf-8")
-    frame = root / f".{name}-{width}.html"
-    frame.write_text(harness % {"src": "/" + copy.relative_to(root).as_posix(), "width": width},
-                     encoding="utf-8")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-             f"--user-data-dir={profile}", "--window-size=1200,900", "--virtual-time-budget=20000",
-             *(["--force-dark-mode"] if dark else []), "--dump-dom", base + frame.name],
-            capture_output=True, text=True, timeout=180)
-    copy.unlink()
-    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
-    assert found, done.stderr[-2000:]
-    return json.loads(html.unescape(found.group(1)))
 
 
 def test_chart_text_is_legible_at_375_px_and_each_chart_has_its_data(

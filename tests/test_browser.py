@@ -73,27 +73,34 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def measure(served: tuple[Path, str], page: Path, width: int) -> dict[str, Any]:
-    """Open `page` (inside the served folder) in headless Chromium at `width` CSS px; return the probe."""
+def probe(served: tuple[Path, str], page: Path, width: int, harness: str, name: str,
+          dark: bool = False) -> Any:
+    """Open `page` (inside the served folder) in `harness` in headless Chromium at `width` CSS px
+    (in dark mode if asked); return what the harness wrote into its <pre id="probe">."""
     assert CHROMIUM is not None
     root, base = served
     # Lazy images would wait for a scroll that never comes in a one-shot dump: load them all.
     copy = page.with_name(f".probe-{page.name}")
     copy.write_text(page.read_text(encoding="utf-8").replace(' loading="lazy"', ""), encoding="utf-8")
-    harness = root / f".harness-{width}.html"
-    harness.write_text(HARNESS % {"src": "/" + copy.relative_to(root).as_posix(), "width": width},
-                       encoding="utf-8")
+    frame = root / f".{name}-{width}.html"
+    frame.write_text(harness % {"src": "/" + copy.relative_to(root).as_posix(), "width": width},
+                     encoding="utf-8")
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-             f"--user-data-dir={profile}", "--window-size=1200,900", "--virtual-time-budget=10000",
-             "--dump-dom", base + harness.name],
-            capture_output=True, text=True, timeout=120)
+             f"--user-data-dir={profile}", "--window-size=1200,900", "--virtual-time-budget=20000",
+             *(["--force-dark-mode"] if dark else []), "--dump-dom", base + frame.name],
+            capture_output=True, text=True, timeout=180)
     copy.unlink()
     found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
     assert found, done.stderr[-2000:]
-    data: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return json.loads(html.unescape(found.group(1)))
+
+
+def measure(served: tuple[Path, str], page: Path, width: int) -> dict[str, Any]:
+    """The layout probe of `page` at `width` CSS px: overflow, images, chart boxes."""
+    data: dict[str, Any] = probe(served, page, width, HARNESS, "harness")
     return data
 
 
