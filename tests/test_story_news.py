@@ -116,6 +116,20 @@ def test_a_lead_under_one_percent_is_a_dead_heat_not_a_coronation(tmp_path: Path
     assert_claims_true(facts, story)
 
 
+def test_a_lead_smaller_than_the_leaders_free_tier_is_a_dead_heat(tmp_path: Path) -> None:
+    # Beta leads by 20 billion, but 60 billion of its volume is a free tier a promotion can end.
+    rows = history() + last_week(**{**STEADY, "cnlab__alpha": 300, "cnco__beta": 260,
+                                    "cnco__beta:free": 60})
+    facts, story = story_for(tmp_path, rows)
+    text = all_text(story)
+    assert facts.models[0].name == "Beta" and facts.models[0].free_tokens == 60 * 10**9
+    assert (facts.market.leader_margin_pct or 0) > 1
+    assert re.search(r"Neck and Neck|Too Close to Call", story.headline + story.subtitle)
+    assert "is smaller than the 60 billion tokens it drew on its free tier" in text
+    assert "is the most-used model" not in text
+    assert_claims_true(facts, story)
+
+
 def test_a_long_streak_retires_from_the_headline(tmp_path: Path) -> None:
     # China has led all eight weeks of the history: the run is the background, not the news.
     rows = history() + last_week(**STEADY)

@@ -210,6 +210,7 @@ def _models(
                 arrival=arrival,
                 last_listed=(cast(dt.date, weeks[int(last_seen[-1])]).isoformat()
                              if len(last_seen) else None),
+                free_tokens=_int(f.free.iloc[-1][model]) or 0,
             )
         )
     return tuple(out)

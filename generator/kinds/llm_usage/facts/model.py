@@ -108,6 +108,9 @@ class ModelFacts:
     weeks_since_top: int | None = None
     # A debut larger than every earlier debut's first week (at least three earlier ones).
     record_debut: bool = False
+    # The tokens of its `:free` ids this week, inside `tokens` (0 without a free variant): volume
+    # a promotion can take away, so a lead smaller than it is no lead.
+    free_tokens: int = 0
 
 
 @dataclass(frozen=True)

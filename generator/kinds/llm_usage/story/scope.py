@@ -40,12 +40,14 @@ DEAD_HEAT_PCT = 1.0
 
 def dead_heat(facts: Facts) -> bool:
     """Whether the top two models are closer than the figures' own uncertainty: under
-    `DEAD_HEAT_PCT` apart, or level within the source's rounding. No text then crowns one."""
+    `DEAD_HEAT_PCT` apart, closer than the leader's free-tier volume (which a promotion's end
+    would take away), or level within the source's rounding. No text then crowns one."""
     if len(facts.models) < 2:
         return False
     top, second = facts.models[0], facts.models[1]
     margin = facts.market.leader_margin_pct
     return (margin is not None and margin < DEAD_HEAT_PCT) or \
+        top.tokens - second.tokens < top.free_tokens or \
         level_within_rounding(facts, top.tokens, second.tokens)
 
 

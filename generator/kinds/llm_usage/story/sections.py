@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
 from generator.kinds.llm_usage.story.causes import free_tier_clause
-from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope, dead_heat
+from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, DEAD_HEAT_PCT, Scope, dead_heat
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.phrases import (
@@ -93,13 +93,7 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
                  if model.weeks_at_rank > 1 else (f"{name} Takes the Lead" if model.prev_rank
                                                   else f"{name} Leads the Rankings"))
         if level:
-            sentences.append(book.sentence(
-                f"{name} from {maker} finished first{scope.among(book)}, but by too little to "
-                f"call it the leader: {facts.models[1].name} is level with it within "
-                f"{pct(book, 'market.leader_margin_pct', facts.market.leader_margin_pct or 0.0)}."
-                if facts.market.leader_margin_pct is not None else
-                f"{name} from {maker} finished first{scope.among(book)}, level with "
-                f"{facts.models[1].name} within the source's rounding."))
+            sentences.append(book.sentence(_dead_heat_sentence(facts, book, model, maker)))
         elif model.weeks_at_rank == 1:
             sentences.append(book.sentence(pick([
                 f"{name} from {maker} is the most-used model{scope.among(book)} this week.",
@@ -147,6 +141,24 @@ def model_section(facts: Facts, model: ModelFacts, book: ClaimBook, w: int) -> S
         sentences.append(catalogue)
     return Section(id=slugify(model.model), title=book.sentence(title),
                    paragraphs=(paragraph(" ".join(sentences)),))
+
+
+def _dead_heat_sentence(facts: Facts, book: ClaimBook, model: ModelFacts, maker: str) -> str:
+    """Why a first place is no lead: the reason `dead_heat` found, with its figure."""
+    second = facts.models[1].name
+    first = f"{model.name} from {maker} finished first{Scope.of(facts).among(book)}"
+    margin = facts.market.leader_margin_pct
+    gap = model.tokens - facts.models[1].tokens
+    if margin is not None and margin < DEAD_HEAT_PCT:
+        return (f"{first}, but by too little to call it the leader: {second} is level with it "
+                f"within {pct(book, 'market.leader_margin_pct', margin)}.")
+    if gap < model.free_tokens and facts.market.leader_margin_tokens is not None:
+        return (f"{first}, but its lead over {second}, "
+                f"{tokens(book, 'market.leader_margin_tokens', facts.market.leader_margin_tokens)}"
+                f" tokens, is smaller than the "
+                f"{tokens(book, 'models.0.free_tokens', model.free_tokens)} tokens it drew on its "
+                "free tier, volume a promotion's end would take away.")
+    return f"{first}, level with {second} within the source's rounding."
 
 
 def _entry(facts: Facts, model: ModelFacts, book: ClaimBook, scope: Scope,
