@@ -33,13 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from unsubscribe import SECRET, fill  # noqa: E402  (bench/ is the script's folder: same fill, same secret)
+
 from generator.delivery import subscribers  # noqa: E402
 from generator.delivery.endpoint import make_endpoint_server  # noqa: E402
 from generator.delivery.smtp import SmtpConfig  # noqa: E402
 from generator.delivery.web import Outbox, PublicApp, RateLimiter  # noqa: E402
 from generator.report import load_report  # noqa: E402
 
-SECRET = b"bench-secret"
 TARGET_MS = 20.0
 
 
@@ -76,18 +77,6 @@ class _SinkServer(socketserver.ThreadingTCPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Sink)
         self.links: list[bytes] = []
-
-
-def _fill(slug: str, count: int) -> None:
-    conn = subscribers.connect(slug)
-    stamp = subscribers.now_text()
-    with conn:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT INTO subscribers (email, name, status, added, updated) "
-                         "VALUES (?, '', 'active', ?, ?)",
-                         ((f"user{n}@example.org", stamp, stamp) for n in range(count)))
-    subscribers.index_tokens(conn, SECRET)
-    conn.close()
 
 
 def _post(port: int, target: str, body: bytes) -> bytes:
@@ -128,7 +117,7 @@ def main() -> int:
             '[email]\nfrom = "Bench <bench@b.example.org>"\n', encoding="utf-8")
         report = load_report(folder)
         started = time.perf_counter()
-        _fill(report.slug, args.subscribers)
+        fill(report.slug, args.subscribers)
         fill_s = time.perf_counter() - started
         config = SmtpConfig("127.0.0.1", sink.server_address[1], "none")
         app = PublicApp(report, SECRET, Outbox(report, config), RateLimiter(limit=10**9))

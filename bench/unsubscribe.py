@@ -41,7 +41,7 @@ SECRET = b"bench-secret"
 ONE_CLICK = b"List-Unsubscribe=One-Click"
 
 
-def _fill(slug: str, count: int) -> float:
+def fill(slug: str, count: int) -> float:
     """Add `count` subscribers straight into the table; return the seconds the token index took."""
     conn = subscribers.connect(slug)
     stamp = subscribers.now_text()
@@ -128,7 +128,7 @@ def main() -> int:
         (folder / "report.toml").write_text('title = "Bench"\nsite_url = "https://b.example.org/"\n',
                                             encoding="utf-8")
         report = load_report(folder)
-        index_s = _fill(report.slug, args.subscribers)
+        index_s = fill(report.slug, args.subscribers)
         forged = subscribers.token(b"not-the-secret", "user1@example.org")
         conn = subscribers.connect(report.slug)
         after = _median_ms(lambda: subscribers.unsubscribe(conn, SECRET, forged), 2000)
