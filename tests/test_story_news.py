@@ -127,6 +127,10 @@ def test_a_lead_smaller_than_the_leaders_free_tier_is_a_dead_heat(tmp_path: Path
     assert re.search(r"Neck and Neck|Too Close to Call", story.headline + story.subtitle)
     assert "is smaller than the 60 billion tokens it drew on its free tier" in text
     assert "is the most-used model" not in text
+    # 320 against 300 billion is no tie: the takeaway says first, with why it is no lead.
+    assert "finished level" not in text
+    assert "Beta finished first on 320 billion tokens to 300 billion for Alpha, a lead smaller " \
+        "than its own free-tier volume." in text
     assert_claims_true(facts, story)
 
 

@@ -8,7 +8,7 @@ from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.angles import candidate_angles, choose_angle, opening
 from generator.kinds.llm_usage.story.causes import causes_section
 from generator.kinds.llm_usage.story.outlook import ahead_section, developers_section, take_bullets
-from generator.kinds.llm_usage.story.scope import Scope, dead_heat, within_rounding
+from generator.kinds.llm_usage.story.scope import DEAD_HEAT_PCT, Scope, dead_heat, within_rounding
 from generator.kinds.llm_usage.story.sections import (
     arrivals_sentence,
     cost_section,
@@ -106,9 +106,16 @@ def _takeaways(facts: Facts, book: ClaimBook, top_n: int, w: int) -> list[Bullet
             second = facts.models[1]
             first = tokens(book, "models.0.tokens", top.tokens)
             other = tokens(book, "models.1.tokens", second.tokens)
+            # "Level" only when the figures are close; a lead that is real in tokens but
+            # smaller than the leader's free tier is told as exactly that.
+            margin = facts.market.leader_margin_pct
+            close = (margin is not None and margin < DEAD_HEAT_PCT) \
+                or top.tokens - second.tokens >= top.free_tokens
             text = (f"{top.name} and {second.name} finished level at the top, "
                     + (f"each with {first} tokens as rounded here." if first == other else
-                       f"with {first} and {other} tokens."))
+                       f"with {first} and {other} tokens.") if close else
+                    f"{top.name} finished first on {first} tokens to {other} for {second.name}, "
+                    "a lead smaller than its own free-tier volume.")
         else:
             volume = tokens(book, "models.0.tokens", top.tokens)
             text = pick([f"{top.name} is the most-used model with {volume} tokens.",
