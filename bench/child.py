@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -82,12 +83,13 @@ def warm_floor(edition: Path, repeat: int) -> dict[str, object]:
         html.write_pdf(edition / "bench-floor.pdf")
 
     once()
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _cpu()
         once()
         samples.append(time.perf_counter() - started)
-    return {"samples": samples}
+        cpu.append(_cpu() - used)
+    return {"samples": samples, "cpu": cpu}
 
 
 def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
@@ -97,18 +99,25 @@ def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
 
     report = load_report(report_dir)
     build_edition(BuildRequest(report=report, week="2026-W20", out=out))
-    samples, without_pdf = [], []
+    samples, cpu, without_pdf = [], [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _cpu()
         build_edition(BuildRequest(report=report, week="2026-W21", out=out))
         samples.append(time.perf_counter() - started)
+        cpu.append(_cpu() - used)
     # The same edition without its PDF: WeasyPrint's share of a warm edition, by difference.
     for _ in range(repeat):
         started = time.perf_counter()
         build_edition(BuildRequest(report=report, week="2026-W21", out=out,
                                    formats=("html", "md", "email")))
         without_pdf.append(time.perf_counter() - started)
-    return {"samples": samples, "without_pdf": without_pdf}
+    return {"samples": samples, "cpu": cpu, "without_pdf": without_pdf}
+
+
+def _cpu() -> float:
+    # User + system seconds of this process and of the children it has reaped (the PDF's).
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def history(report_dir: Path, repeat: int) -> dict[str, object]:

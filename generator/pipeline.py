@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.charts.drawing import draw_charts
 from generator.check import CheckResult, check_edition
 from generator.corrections import corrections_for
 from generator.edition_dir import recover, staged_folder
@@ -34,6 +35,9 @@ class BuildRequest:
     models: Path | None = None
     out: Path = Path("output")
     formats: tuple[str, ...] = ()
+    # Lay the PDF out in a forked process while the charts are drawn, where two cores allow.
+    # A backfill's workers turn it off: they keep every core busy with editions already.
+    overlap: bool = True
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def published_at(report: Report, week: dt.date) -> str:
 def build_edition(request: BuildRequest) -> Edition:
     """Load, compute the facts, write the story, draw, render, check, swap into place."""
     from generator.render import chosen_renderers, render_all
+    from generator.render.lanes import early_renderers
 
     report = request.report
     kind = kind_named(report.kind)
@@ -87,15 +92,21 @@ def build_edition(request: BuildRequest) -> Edition:
     charts, chart_claims = kind.charts(facts, report)
     story = without_undrawn_charts(story, {chart.name for chart in charts})
     facts = facts.with_claims(story.claims + chart_claims)
-    content = EditionContent(report, facts, story, charts, published_at(report, week),
+    # The content with its charts' words but not their images: enough to lay a PDF out.
+    outline = EditionContent(report, facts, story, charts, published_at(report, week),
                              with_pdf="pdf" in formats, digest=kind.digest,
                              corrections=corrections_for(report.notes_dir, facts.iso_week,
                                                          report.limits))
     folder = edition_folder(request.out, report, week)
     recover(folder.parent, folder.name)
     with staged_folder(folder) as staging:
-        write_facts(staging, content)
-        render_all(content, staging, formats)
+        with early_renderers(outline, staging, formats, enabled=request.overlap) as early:
+            # The web page alone shows the SVGs.
+            drawn = draw_charts(charts, svg="html" in formats, on_pngs=early.feed)
+            content = dataclasses.replace(outline, charts=drawn)
+            write_facts(staging, content)
+            render_all(content, staging, [f for f in formats if f not in early.names])
+            early.finish()
         result = check_edition(staging)
         if not result.ok:
             raise CheckFailed(result)

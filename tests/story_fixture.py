@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from generator.charts.model import Chart
+from generator.charts.model import Chart, ChartImages
 from generator.kinds.llm_usage.facts.compute import compute_facts
 from generator.kinds.llm_usage.load import load_snapshot
 from generator.kinds.registry import kind
@@ -92,8 +92,7 @@ def draw_chart(name: str, title: str, labels: list[str], values: list[float],
         alt="Bar chart: " + ", ".join(
             f"{label} {value} trillion" for label, value in zip(labels, values, strict=True)
         ) + ".",
-        png=png.getvalue(),
-        svg=vector,
+        images=ChartImages(png=png.getvalue(), svg=vector),
         width_px=1440,
         height_px=720,
     )

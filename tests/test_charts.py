@@ -12,6 +12,7 @@ from conftest import ReportFactory
 from helpers import AUTHORS, facts_of, monday, week
 from PIL import Image
 
+from generator.charts.drawing import draw_charts
 from generator.charts.model import Chart
 from generator.kinds.llm_usage.charts import make_charts
 from generator.kinds.llm_usage.facts.model import Facts
@@ -48,10 +49,10 @@ def market(weeks: int = WEEKS) -> Rows:
     return rows
 
 
-def charts_of(facts: Facts, **options: bool) -> tuple[tuple[Chart, ...], ClaimBook]:
-    """The charts of the facts, with the fresh claim book they wrote into."""
+def charts_of(facts: Facts, svg: bool = False) -> tuple[tuple[Chart, ...], ClaimBook]:
+    """The charts of the facts, drawn, with the fresh claim book they wrote into."""
     book = ClaimBook()
-    return make_charts(facts, book, **options), book
+    return draw_charts(make_charts(facts, book), svg=svg), book
 
 
 @pytest.fixture

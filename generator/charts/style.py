@@ -302,11 +302,6 @@ def spread(targets: Sequence[float], gap: float, low: float, high: float) -> lis
     return out
 
 
-def png_bytes(fig: Figure) -> bytes:
-    """The chart as an opaque RGB PNG, with no software name or date so the bytes repeat."""
-    return encode_png(rgb_image(fig))
-
-
 def rgb_image(fig: Figure) -> Image.Image:
     """The chart drawn by Agg, as an RGB image of its own (the figure can then be dropped)."""
     # Without the alpha channel (the background is white anyway): the PNG is a tenth smaller
@@ -318,19 +313,15 @@ def rgb_image(fig: Figure) -> Image.Image:
     return image.convert("RGB")
 
 
-def encode_png(image: Image.Image) -> bytes:
-    """An RGB image as PNG bytes; Pillow releases the GIL while it compresses."""
-    out = io.BytesIO()
-    image.save(out, format="PNG", dpi=(DPI, DPI))
-    return out.getvalue()
-
-
 # A palette keeps a chart sharp when at most this share of its pixels moves by more than
 # PALETTE_TOLERANCE levels in a channel (anti-aliased edges; the flat colours stay exact).
 PALETTE_TOLERANCE = 8
 PALETTE_MAX_OFF = 0.0005
 # House colours, their anti-aliasing blends and the greys fit in 256 colours with room to spare.
 PALETTE_COLOURS = 256
+# zlib level of the house PNG (which the PDF embeds as it is): 6 is a tenth larger than 9 and a
+# sixth of its time.
+CHART_COMPRESS_LEVEL = 6
 
 
 def rgb_from_png(png: bytes) -> Image.Image:
@@ -360,14 +351,23 @@ def palette_image(image: Image.Image) -> Image.Image | None:
 
 
 def compact_png(png: bytes, width: int | None = None, compress_level: int = 9) -> bytes:
-    """A chart's PNG for a message or a PDF: at `width` pixels if given, on a palette if sharp.
+    """A chart's PNG for a message: at `width` pixels if given, on a palette if sharp.
 
-    Level 9 is worth its time (a sixth of the bytes, 0.05 s a chart) for what is sent to every
-    subscriber; the PDF takes 6.
+    Level 9 is worth its time (a tenth of the bytes, 0.05 s a chart) for what is sent to every
+    subscriber.
     """
     image = rgb_from_png(png)
     if width is not None:
         image = sized(image, width)
+    return compact_image(image, compress_level)
+
+
+def compact_image(image: Image.Image, compress_level: int = CHART_COMPRESS_LEVEL) -> bytes:
+    """An RGB image as PNG bytes: on a palette when that keeps it sharp, else as it is.
+
+    This is the house PNG (`charts/NAME.png`): quantised once, when the chart is drawn, so the
+    PDF embeds its rows as they are and no format quantises the full-size chart again.
+    """
     palette = palette_image(image)
     out = io.BytesIO()
     (palette or image).save(out, format="PNG", compress_level=compress_level, dpi=(DPI, DPI))

@@ -76,9 +76,10 @@ class Kind:
 
     `load(report, usage, catalogue)` reads the inputs (paths given override the report's);
     `facts(data, week, report)` computes one week; `story(facts, report, notes)` writes the
-    article, every figure through the claim book; `charts(facts, report)` draws the week's
-    charts and writes their captions and alt texts, and returns them with the claims of those
-    texts.
+    article, every figure through the claim book; `charts(facts, report)` writes the week's
+    charts' captions and alt texts and says how to draw each (`Chart.draw`), and returns them,
+    undrawn, with the claims of those texts: the engine draws them, so the PDF can be laid out
+    from the words while they are drawn.
     """
 
     name: str

@@ -58,7 +58,9 @@ def _build_one(report: Report, week: dt.date, out: Path, usage: Path | None) -> 
 
     started = time.monotonic()
     try:
-        build_edition(BuildRequest(report=report, week=iso_label(week), usage=usage, out=out))
+        # One core per worker: `--jobs` says how many a backfill may keep busy.
+        build_edition(BuildRequest(report=report, week=iso_label(week), usage=usage, out=out,
+                                   overlap=False))
     except (InputError, CheckFailed) as exc:
         return Outcome(iso_label(week), "failed", time.monotonic() - started, str(exc))
     except Exception as exc:  # a bug in one week must not abort the others' builds

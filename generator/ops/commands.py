@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from generator.cores import usable_cores
 from generator.delivery import subscribers
 from generator.errors import InputError
 from generator.ops import review
@@ -108,16 +109,17 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     from generator.ops.backfill import backfill, weeks_to_build
 
     report = choose_report(args.report)
-    if args.jobs < 1:
-        raise InputError(f"--jobs expected at least 1, got {args.jobs}")
+    jobs = usable_cores() if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise InputError(f"--jobs expected at least 1, got {jobs}")
     weeks = weeks_to_build(report, _week(args.from_week, "--from"), _week(args.to_week, "--to"), args.usage)
-    result = backfill(report, weeks, args.out, jobs=args.jobs, force=args.force, usage=args.usage)
+    result = backfill(report, weeks, args.out, jobs=jobs, force=args.force, usage=args.usage)
     for outcome in result.outcomes:
         if outcome.status == "failed":
             print(f"weekly: {outcome.week}: {outcome.detail}", file=sys.stderr)
     print(f"backfill {iso_label(weeks[0])}..{iso_label(weeks[-1])}: built {result.count('built')}, "
           f"skipped {result.count('skipped')}, failed {result.count('failed')} "
-          f"in {result.seconds:.1f} s with {args.jobs} job(s)")
+          f"in {result.seconds:.1f} s with {jobs} job(s)")
     return 1 if result.count("failed") else 0
 
 
@@ -161,7 +163,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     fill.add_argument("--out", type=Path, default=Path("output"), help="output folder")
     fill.add_argument("--from", dest="from_week", required=True, metavar="WEEK", help="first week")
     fill.add_argument("--to", dest="to_week", required=True, metavar="WEEK", help="last week")
-    fill.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    fill.add_argument("--jobs", type=int, default=None,
+                      help="worker processes, each building one edition at a time on one core "
+                           f"(default: the cores this process may use, here {usable_cores()})")
     fill.add_argument("--force", action="store_true", help="rebuild editions that are already built")
     fill.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
     fill.set_defaults(run=_cmd_backfill)

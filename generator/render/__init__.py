@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +29,7 @@ BUILTIN = (
 )
 
 __all__ = ["GROUP", "RENDERERS", "Renderer", "TextOutput", "chosen_renderers", "render_all",
-           "renderer", "renderers"]
+           "render_one", "renderer", "renderers"]
 
 
 def _load(target: str) -> Renderer:
@@ -75,18 +75,23 @@ def render_all(content: EditionContent, folder: Path, names: Iterable[str]) -> t
     chosen = [RENDERERS[n] for n in chosen_renderers(names)]
     written: dict[Path, None] = {}
     for r in chosen:
-        try:
-            paths = r.render(content, folder)
-        except InputError:
-            raise  # already one line (a refused resource, a missing library)
-        except Exception as exc:
-            # Only errors raised while a report's own template ran (a broken tag, a division
-            # by zero, a filter given the wrong thing) become bad input; any raised by our own
-            # code alone keeps its traceback.
-            bad_input = report_template_error(exc, content.report)
-            if bad_input is None:
-                raise
-            raise bad_input from None
-        for path in paths:
+        for path in render_one(content, folder, r.render):
             written[path] = None
     return tuple(written)
+
+
+def render_one(content: EditionContent, folder: Path,
+               render: Callable[[EditionContent, Path], tuple[Path, ...]]) -> tuple[Path, ...]:
+    """Run one renderer's function; an error raised by the report's own template is bad input."""
+    try:
+        return render(content, folder)
+    except InputError:
+        raise  # already one line (a refused resource, a missing library)
+    except Exception as exc:
+        # Only errors raised while a report's own template ran (a broken tag, a division
+        # by zero, a filter given the wrong thing) become bad input; any raised by our own
+        # code alone keeps its traceback.
+        bad_input = report_template_error(exc, content.report)
+        if bad_input is None:
+            raise
+        raise bad_input from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +40,11 @@ class TextOutput:
     reader: str
 
 
+# Every chart's PNG by name: a renderer that starts early calls it once it needs the images,
+# and it waits until they are drawn.
+PngFeed = Callable[[], Mapping[str, bytes]]
+
+
 @dataclass(frozen=True)
 class Renderer:
     """A named output format: what it writes and the function that writes it.
@@ -48,9 +53,15 @@ class Renderer:
     returns the paths written. `outputs` declares every text file it writes; `weekly check`
     reads each of them, and refuses an edition file that no renderer declares (charts aside),
     so a new format is checked from its first build.
+
+    A renderer with `render_early(content, folder, pngs)` lays its output out from the charts'
+    words and sizes alone and asks `pngs()` for the images only at the end. The pipeline may
+    then start it in a process of its own before the charts are drawn, with `content.charts`
+    undrawn (see `generator.render.lanes`); `render` must do the same work in one go.
     """
 
     name: str
     description: str
     render: Callable[[EditionContent, Path], tuple[Path, ...]]
     outputs: tuple[TextOutput, ...] = ()
+    render_early: Callable[[EditionContent, Path, PngFeed], tuple[Path, ...]] | None = None

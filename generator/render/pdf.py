@@ -2,11 +2,12 @@
 
 Charts are the bulk of the file, and WeasyPrint decodes and re-encodes every PNG it embeds,
 always as full RGB. So each chart goes to WeasyPrint as a flat placeholder of its size (which
-it lays out and encodes in no time), tagged by its colour, while the chart's own compact form
-(its pixels on a palette when that keeps it sharp, at full resolution) is made on a thread; a
-finisher then puts that data in the placeholder's place in the PDF. The PDF is then about half
-the size, and a chart is still 1600 px across a 6.7-inch column (about 240 dpi: sharp at 200 %
-zoom). A placeholder that is not recognised in the PDF stops the render: none is ever published.
+it lays out and encodes in no time), tagged by its colour; a finisher then puts the rows of the
+chart's house PNG (on a palette when that keeps it sharp, at full resolution) in the
+placeholder's place in the PDF. The PDF is then about half the size, and a chart is still
+1600 px across a 6.7-inch column (about 240 dpi: sharp at 200 % zoom). A placeholder that is
+not recognised in the PDF stops the render: none is ever published. Since the pages need only
+the charts' words and sizes, the pipeline can lay them out while the charts are being drawn.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import mimetypes
 import struct
 import zlib
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -27,10 +27,10 @@ from urllib.request import url2pathname
 from PIL import Image
 
 from generator.charts.model import Chart
-from generator.charts.style import compact_png
+from generator.charts.style import compact_image, rgb_from_png
 from generator.errors import InputError
 from generator.layout import CHARTS_DIR, PDF
-from generator.render.base import EditionContent, Renderer, TextOutput
+from generator.render.base import EditionContent, PngFeed, Renderer, TextOutput
 from generator.render.environment import MissingLibrary, require
 from generator.render.filters import breakable_html
 from generator.render.html import html_page
@@ -44,34 +44,39 @@ class RefusedResource(InputError):
 
 
 def render_pdf(content: EditionContent, folder: Path) -> tuple[Path, ...]:
-    """Write `article.pdf` into the edition folder."""
+    """Write `article.pdf` into the edition folder, the charts being drawn already."""
+    return lay_out_pdf(content, folder, lambda: {chart.name: chart.png for chart in content.charts})
+
+
+def lay_out_pdf(content: EditionContent, folder: Path, pngs: PngFeed) -> tuple[Path, ...]:
+    """Write `article.pdf`, laying the pages out before asking `pngs()` for the charts' images."""
     weasyprint = require("weasyprint", INSTALL, "--to pdf")
     if not hasattr(weasyprint, "URLFetcher"):
         raise MissingLibrary(f"--to pdf needs WeasyPrint 68 or newer; install it with `{INSTALL}`")
     # PNG only: WeasyPrint's SVG support is not a browser's, and the PNG bytes are at hand.
     page = breakable_html(html_page(content, "pdf/article.html", use_svg=False))
-    # Charts come from memory, so the PDF needs no other renderer to have run first.
     charts = content.charts[:len(_TAGS)]
     in_memory = {f"{CHARTS_DIR}/{chart.png_name}": _placeholder(chart, k) for k, chart in enumerate(charts)}
     fetcher = _fetcher(weasyprint, folder, in_memory)
     target = folder / PDF
     document = weasyprint.HTML(string=page, base_url=folder.resolve().as_uri() + "/",
                                url_fetcher=fetcher)
-    # The compact charts are made while WeasyPrint lays the pages out (Pillow releases the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        compact = [pool.submit(_embedded, chart.png) for chart in charts]
-        try:
-            # PDF/UA-1: a tagged PDF (language, title, headings, table header cells, figures with
-            # their alt text) that a screen reader can walk; about 4 % larger than an untagged one.
-            document.write_pdf(target, pdf_variant=PDF_VARIANT,
-                               finisher=lambda _document, pdf: _swap(pdf, compact))
-        except weasyprint.urls.FatalURLFetchingError as exc:
-            target.unlink(missing_ok=True)
-            cause = exc.__cause__ if exc.__cause__ is not None else exc
-            raise RefusedResource(f"PDF not written: {cause}") from None
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+
+    def finish(_document: Any, pdf: Any) -> None:
+        drawn = pngs()
+        _swap(pdf, [_embedded(drawn[chart.name]) for chart in charts])
+
+    try:
+        # PDF/UA-1: a tagged PDF (language, title, headings, table header cells, figures with
+        # their alt text) that a screen reader can walk; about 4 % larger than an untagged one.
+        document.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=finish)
+    except weasyprint.urls.FatalURLFetchingError as exc:
+        target.unlink(missing_ok=True)
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        raise RefusedResource(f"PDF not written: {cause}") from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return (target,)
 
 
@@ -79,8 +84,6 @@ def render_pdf(content: EditionContent, folder: Path) -> tuple[Path, ...]:
 _TAG = b"\x57\x4b"
 _TAGS = range(256)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# zlib level of the PDF's chart rows: 6 is a tenth larger than 9 and a sixth of its time.
-_COMPRESS_LEVEL = 6
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,20 @@ def _placeholder(chart: Chart, number: int) -> bytes:
 
 
 def _embedded(png: bytes) -> Embedded:
-    """The chart's compact PNG, taken apart into what a PDF image needs."""
-    data = compact_png(png, compress_level=_COMPRESS_LEVEL)
-    if not data.startswith(_PNG_SIGNATURE):
+    """The chart's PNG taken apart into what a PDF image needs; a house PNG (palette or RGB,
+    drawn by `generator.charts.drawing`) is used as it is, anything else made compact first."""
+    if not png.startswith(_PNG_SIGNATURE):
         raise ValueError("expected a PNG")
+    chunks, rows = _chunks(png)
+    width, height, bits, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    if colour not in (2, 3) or interlace:
+        chunks, rows = _chunks(compact_image(rgb_from_png(png)))
+        width, height, bits, colour, _, _, _ = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    return Embedded(width, height, bits, chunks[b"PLTE"] if colour == 3 else None, rows)
+
+
+def _chunks(data: bytes) -> tuple[dict[bytes, bytes], bytes]:
+    # A PNG's chunks by type, and its IDAT data joined (zlib of filtered scanlines).
     at, chunks, rows = len(_PNG_SIGNATURE), {}, []
     while at < len(data):
         (length,) = struct.unpack(">I", data[at:at + 4])
@@ -115,13 +128,10 @@ def _embedded(png: bytes) -> Embedded:
         else:
             chunks[kind] = body
         at += 12 + length
-    width, height, bits, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
-    if colour not in (2, 3) or interlace:
-        raise ValueError(f"unexpected PNG colour type {colour} or interlacing")
-    return Embedded(width, height, bits, chunks[b"PLTE"] if colour == 3 else None, b"".join(rows))
+    return chunks, b"".join(rows)
 
 
-def _swap(pdf: Any, compact: Sequence[Future[Embedded]]) -> None:
+def _swap(pdf: Any, compact: Sequence[Embedded]) -> None:
     """Put each chart's compact data where WeasyPrint wrote its placeholder."""
     pydyf = _pydyf()
     for obj in pdf.objects:
@@ -136,7 +146,7 @@ def _swap(pdf: Any, compact: Sequence[Future[Embedded]]) -> None:
             continue
         if extra.get("ColorSpace") != "/DeviceRGB" or first[:2] != _TAG:
             continue
-        chart = compact[first[2]].result()
+        chart = compact[first[2]]
         if (extra.get("Width"), extra.get("Height")) != (chart.width, chart.height):
             raise RuntimeError("a chart placeholder was resized in the PDF")
         obj.stream = [chart.rows]
@@ -198,4 +208,4 @@ def _fetcher(weasyprint: ModuleType, root: Path, in_memory: dict[str, bytes]) ->
 
 
 RENDERER = Renderer("pdf", "downloadable PDF article.pdf (WeasyPrint)", render_pdf,
-                    (TextOutput(PDF, "pdf"),))
+                    (TextOutput(PDF, "pdf"),), render_early=lay_out_pdf)

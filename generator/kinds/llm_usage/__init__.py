@@ -69,8 +69,7 @@ def _charts(facts: Facts, report: Report) -> tuple[tuple[Chart, ...], tuple[Clai
     # Chart texts round like the story: no more precision than a rounding source gave.
     book = ClaimBook(prefix="g", significant=facts.source.significant_figures,
                      style=report.style)
-    # SVG too: the web page shows vector charts (a wide and a narrow drawing) with real text.
-    charts = make_charts(facts, book, svg=True, source=report.source_name)
+    charts = make_charts(facts, book, source=report.source_name)
     return charts, book.done()
 
 

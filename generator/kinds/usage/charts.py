@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import functools
 
 from matplotlib.figure import Figure
 
@@ -57,7 +57,7 @@ def _top(facts: UsageFacts, words: Words, note: str, canvas: style.Canvas) -> Fi
 
 def usage_charts(facts: UsageFacts, report: Report
                  ) -> tuple[tuple[Chart, ...], tuple[Claim, ...]]:
-    """Draw the two charts the data supports, with captions and alt texts in the ledger."""
+    """The two charts the data supports, undrawn, with captions and alt texts in the ledger."""
     book = ClaimBook(prefix="g", style=report.style)
     words = report.words
     note = f"Source: {report.source_name}"
@@ -92,15 +92,8 @@ def usage_charts(facts: UsageFacts, report: Report
             numeric=(True, False, False, True, True),
             caption=f"This week's most-used {words.items}")
         wanted.append(("top_items", f"Top {words.items}", _top, caption, alt, data))
-    charts = []
-    with ThreadPoolExecutor(max_workers=1) as encoder, style.house_style():
-        for name, title, draw, caption, alt, data in wanted:
-            fig = draw(facts, words, note, style.WIDE)
-            png = encoder.submit(style.encode_png, style.rgb_image(fig))
-            # The web's SVG, wide and narrow, as for every kind: legible on a phone.
-            svg = style.svg_bytes(fig)
-            narrow = style.svg_bytes(draw(facts, words, note, style.NARROW))
-            charts.append(Chart(name=name, title=title, caption=caption, alt=alt,
-                                png=png.result(), svg=svg, width_px=style.WIDTH_PX,
-                                height_px=style.HEIGHT_PX, svg_narrow=narrow, data=data))
-    return tuple(charts), book.done()
+    charts = tuple(Chart(name=name, title=title, caption=caption, alt=alt, width_px=style.WIDTH_PX,
+                         height_px=style.HEIGHT_PX, data=data,
+                         draw=functools.partial(draw, facts, words, note))
+                   for name, title, draw, caption, alt, data in wanted)
+    return charts, book.done()

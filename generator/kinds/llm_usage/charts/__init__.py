@@ -1,4 +1,4 @@
-"""Charts of one week: `make_charts` draws them and writes the caption and alt text of each.
+"""Charts of one week: `make_charts` writes the caption and alt text of each, and says how to draw it.
 
 Every figure in a caption or alt text goes through the claim book, so the check can trace it
 to `facts.json` like any figure of the story. Titles carry no figures at all.
@@ -6,8 +6,8 @@ to `facts.json` like any figure of the story. Titles carry no figures at all.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from matplotlib.figure import Figure
 
@@ -34,17 +34,13 @@ ARRIVAL_WORDS = {"launch": "launched this week", "new": "new to the list",
 ARRIVAL_KEY = {a: f"\u201c{ARRIVAL_LABELS[a]}\u201d marks {what}" for a, what in (
     ("launch", "a model released this week"), ("new", "a model new to the list"),
     ("return", "a model back on the list"))}
-Drawer = Callable[[Facts, str, style.Canvas], Figure]
+Drawer = Callable[[Facts, str, style.Canvas], Figure]  # with the facts and the source note
 Writer = Callable[[Facts, ClaimBook], Words]
 
 
-def make_charts(
-    facts: Facts, book: ClaimBook, *, svg: bool = False, source: str | None = None
-) -> tuple[Chart, ...]:
-    """Draw the week's charts, skipping those the data cannot support, each with its data.
-
-    With `svg`, each also gets the web's SVG at the house size and drawn for a narrow screen.
-    """
+def make_charts(facts: Facts, book: ClaimBook, *, source: str | None = None) -> tuple[Chart, ...]:
+    """The week's charts, undrawn, skipping those the data cannot support, each with its words
+    and data and how to draw it (the engine draws them: `generator.charts.drawing`)."""
     note = f"Source: {source or facts.report} usage data"
     history = len(facts.history) >= 2 and facts.history[-1].tokens > 0
     gains, losses = draw.mover_rows(facts)
@@ -58,27 +54,15 @@ def make_charts(
          _movers_words),
         ("share", history and bool(draw.share_models(facts)), draw.draw_share, _share_words),
     ]
-    drawn = []
-    # PNG compression runs on a thread while the next chart is drawn: Pillow releases the GIL
-    # while it compresses, so on two cores most of it is hidden behind the drawing.
-    with ThreadPoolExecutor(max_workers=1) as encoder, style.house_style():
-        for name, supported, draw_one, words in wanted:
-            if not supported:
-                continue
-            fig = draw_one(facts, note, style.WIDE)
-            caption, alt = words(facts, book)
-            png = encoder.submit(style.encode_png, style.rgb_image(fig))
-            vector = narrow = None
-            if svg:
-                vector = style.svg_bytes(fig)
-                narrow = style.svg_bytes(draw_one(facts, note, style.NARROW))
-            drawn.append((name, caption, alt, png, vector, narrow))
-    return tuple(
-        Chart(name=name, title=draw.TITLES[name], caption=caption, alt=alt, png=png.result(),
-              svg=vector, width_px=style.WIDTH_PX, height_px=style.HEIGHT_PX,
-              svg_narrow=narrow, data=DATA[name](facts))
-        for name, caption, alt, png, vector, narrow in drawn
-    )
+    charts = []
+    for name, supported, draw_one, words in wanted:
+        if not supported:
+            continue
+        caption, alt = words(facts, book)
+        charts.append(Chart(name=name, title=draw.TITLES[name], caption=caption, alt=alt,
+                            width_px=style.WIDTH_PX, height_px=style.HEIGHT_PX,
+                            data=DATA[name](facts), draw=functools.partial(draw_one, facts, note)))
+    return tuple(charts)
 
 
 def _span(facts: Facts, book: ClaimBook) -> str:

@@ -1,0 +1,174 @@
+"""The PDF laid out in a forked process while the charts are drawn (generator/render/lanes.py).
+
+Each test builds for real: the child is a real fork running WeasyPrint, fed the real PNGs
+through a real pipe. What must hold: the same files as a build done in one process; the PDF
+really laid out elsewhere, before any chart exists; and any failure on either side ends the
+build cleanly, with the last good edition intact and no process left behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+import generator.render as render
+import generator.render.lanes as lanes
+from generator import cores
+from generator.cli import main
+from generator.errors import InputError
+from generator.pipeline import BuildRequest, build_edition
+from generator.render.base import EditionContent, PngFeed
+from generator.report import load_report
+from tests.helpers import week, write_report
+
+needs_two_cores = pytest.mark.skipif(not lanes.can_start_early(),
+                                     reason="needs fork and two usable cores")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _pdf_text(path: Path) -> str:
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True, timeout=120)
+    return done.stdout
+
+
+@pytest.fixture
+def pdf_wrapped(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mapping[str, object]]:
+    """Wrap the PDF renderer's early start; the test fills `seen` with what it observed."""
+    seen: dict[str, object] = {}
+    original = render.RENDERERS["pdf"]
+    assert original.render_early is not None
+    early = original.render_early
+
+    def wrapped(content: EditionContent, folder: Path, pngs: PngFeed) -> tuple[Path, ...]:
+        (folder / ".." / "pdf-pid").resolve().write_text(str(os.getpid()), encoding="utf-8")
+        undrawn = all(chart.images is None for chart in content.charts)
+        (folder / ".." / "pdf-undrawn").resolve().write_text(str(undrawn), encoding="utf-8")
+        action = seen.get("action")
+        if action == "die":
+            os._exit(7)
+        if action == "refuse":
+            raise InputError("templates/pdf/article.html: refused for the test")
+        return early(content, folder, pngs)
+
+    def in_one_go(content: EditionContent, folder: Path) -> tuple[Path, ...]:
+        return wrapped(content, folder, lambda: {c.name: c.png for c in content.charts})
+
+    replaced = dataclasses.replace(original, render=in_one_go, render_early=wrapped)
+    table = MappingProxyType({**render.RENDERERS, "pdf": replaced})
+    monkeypatch.setattr(render, "RENDERERS", table)
+    monkeypatch.setattr(lanes, "RENDERERS", table)
+    yield seen
+
+
+@needs_two_cores
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (./dev setup)")
+def test_overlapped_and_serial_builds_write_the_same_edition(tmp_path: Path) -> None:
+    report = load_report(None)
+    together = build_edition(BuildRequest(report=report, week="2026-W21", out=tmp_path / "a"))
+    apart = build_edition(BuildRequest(report=report, week="2026-W21", out=tmp_path / "b",
+                                       overlap=False))
+    first, second = _files(together.folder), _files(apart.folder)
+    assert first.keys() == second.keys()
+    assert "article.pdf" in first and "charts/total.png" in first
+    for name in first:
+        if name != "article.pdf":
+            assert first[name] == second[name], name
+    assert _pdf_text(together.folder / "article.pdf") == _pdf_text(apart.folder / "article.pdf")
+    # Same pages, same charts: the PDFs differ in their creation time and ids at most.
+    assert abs(len(first["article.pdf"]) - len(second["article.pdf"])) < 200
+
+
+@needs_two_cores
+def test_the_pdf_is_laid_out_in_another_process_before_the_charts_are_drawn(
+        tmp_path: Path, pdf_wrapped: dict[str, object]) -> None:
+    build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=tmp_path / "out"))
+    folder = tmp_path / "out" / "llm-usage"
+    assert int((folder / "pdf-pid").read_text()) != os.getpid()
+    assert (folder / "pdf-undrawn").read_text() == "True"
+    assert (folder / "2026-W21" / "article.pdf").stat().st_size > 10_000
+    assert multiprocessing.active_children() == []
+
+
+def test_with_one_core_the_pdf_is_made_in_process_after_the_charts(
+        tmp_path: Path, pdf_wrapped: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cores, "usable_cores", lambda: 1)
+    build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=tmp_path / "out"))
+    folder = tmp_path / "out" / "llm-usage"
+    assert int((folder / "pdf-pid").read_text()) == os.getpid()
+    assert (folder / "pdf-undrawn").read_text() == "False"
+    assert (folder / "2026-W21" / "article.pdf").is_file()
+
+
+@needs_two_cores
+@pytest.mark.parametrize("action", ["die", "refuse"])
+def test_a_failing_child_fails_the_build_and_keeps_the_last_edition(
+        action: str, tmp_path: Path, pdf_wrapped: dict[str, object]) -> None:
+    report = load_report(None)
+    out = tmp_path / "out"
+    good = build_edition(BuildRequest(report=report, week="2026-W21", out=out, overlap=False))
+    before = _files(good.folder)
+    pdf_wrapped["action"] = action
+    expected: type[Exception] = lanes.ChildFailed if action == "die" else InputError
+    with pytest.raises(expected) as caught:
+        build_edition(BuildRequest(report=report, week="2026-W21", out=out))
+    if action == "die":
+        assert "exit code 7" in str(caught.value)
+    else:
+        assert str(caught.value).endswith("refused for the test")
+    assert _files(good.folder) == before
+    assert sorted(p.name for p in good.folder.parent.iterdir() if p.is_dir()) == ["2026-W21"]
+    assert multiprocessing.active_children() == []
+
+
+@needs_two_cores
+def test_a_failure_in_the_parent_stops_the_child(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(content: EditionContent, folder: Path) -> tuple[Path, ...]:
+        raise InputError("email: refused for the test")
+
+    table = MappingProxyType({**render.RENDERERS, "email": dataclasses.replace(
+        render.RENDERERS["email"], render=broken)})
+    monkeypatch.setattr(render, "RENDERERS", table)
+    monkeypatch.setattr(lanes, "RENDERERS", table)
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="refused for the test"):
+        build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=out))
+    assert multiprocessing.active_children() == []
+    assert not (out / "llm-usage").exists() or not any((out / "llm-usage").iterdir())
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_a_print_template_error_is_one_line_either_way(
+        overlap: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The same bad-input line whether the PDF was laid out in the child or in the process.
+    if not overlap:
+        monkeypatch.setattr(cores, "usable_cores", lambda: 1)
+    rows = [(week(0), "acme/a1", 300), (week(1), "acme/a1", 330), (week(1), "bolt/b1", 20)]
+    folder = write_report(tmp_path / "rep", rows)
+    own = folder / "templates" / "pdf"
+    own.mkdir(parents=True)
+    (own / "article.html").write_text(
+        '{% extends "builtin/pdf/article.html" %}{% block toc %}{{ no_such_thing }}{% endblock %}',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    status = main(["build", "--report", str(folder), "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1, err
+    assert "line 1: template error: 'no_such_thing' is undefined" in err[0]
+    assert "article.html" in err[0]
+    assert not (out / "rep" / "2026-W02").exists()
+
