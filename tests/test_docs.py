@@ -1,4 +1,5 @@
-"""Every setting and every command is documented in the README (the test fails otherwise)."""
+"""Every setting, command, facts key and extension point is documented in the README (the test
+fails otherwise)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import dataclasses
 from pathlib import Path
 
 from generator.cli import _parser
+from generator.kinds.base import Kind
 from generator.kinds.llm_usage.facts import model
+from generator.render.base import Renderer
 from generator.settings import SETTINGS
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -33,3 +36,11 @@ def test_every_facts_key_is_documented() -> None:
                       for f in dataclasses.fields(c)
                       if f"`{f.name}`" not in section and f"`{f.name}[]`" not in section})
     assert kinds and not missing, f"facts.json keys missing from README: {missing}"
+
+
+def test_every_extension_point_is_documented() -> None:
+    # What a plugin fills in: each field of a renderer and of a kind is named in the README.
+    missing = [f"{cls.__name__}.{f.name}" for cls in (Renderer, Kind) for f in dataclasses.fields(cls)
+               if not any(form in README for form in
+                          (f"`{f.name}`", f"`{f.name}(", f"`{cls.__name__}.{f.name}"))]
+    assert not missing, f"extension points missing from README: {missing}"

@@ -11,6 +11,7 @@ after the drawing, as it does in a backfill's workers (which keep each core busy
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import pickle
@@ -143,10 +144,9 @@ def early_renderers(content: EditionContent, folder: Path, names: Iterable[str],
 
 
 def _send(conn: Connection, payload: Mapping[str, bytes]) -> None:
-    try:
+    # A child already gone breaks the pipe: finish() says why, from its outcome or exit code.
+    with contextlib.suppress(OSError):
         conn.send(payload)
-    except OSError:
-        pass  # the child is gone: finish() says why, from its outcome or its exit code
 
 
 class _Abandoned(Exception):
