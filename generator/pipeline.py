@@ -105,7 +105,9 @@ def build_edition(request: BuildRequest) -> Edition:
             drawn = draw_charts(charts, svg="html" in formats, on_pngs=early.feed)
             content = dataclasses.replace(outline, charts=drawn)
             write_facts(staging, content)
-            render_all(content, staging, [f for f in formats if f not in early.names])
+            rest = [f for f in formats if f not in early.names]
+            if rest:  # none named means every format to render_all
+                render_all(content, staging, rest)
             early.finish()
         result = check_edition(staging)
         if not result.ok:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import warnings
@@ -195,3 +196,14 @@ def test_chinese_names_have_glyphs(facts: Facts) -> None:
         warnings.simplefilter("always")
         charts_of(facts)
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_a_chart_drawn_by_its_kind_is_kept_as_it_is(facts: Facts) -> None:
+    # A kind may hand over images it made itself: they are kept, and fed like the others.
+    charts, _ = charts_of(facts)
+    own = dataclasses.replace(charts[0], draw=None)
+    fed: dict[str, bytes] = {}
+    drawn = draw_charts([own, *make_charts(facts, ClaimBook())[1:]], svg=False, on_pngs=fed.update)
+    assert drawn[0] is own
+    assert fed[own.name] == own.png and set(fed) == {c.name for c in drawn}
+    assert all(c.images is not None for c in drawn)

@@ -9,16 +9,20 @@ build cleanly, with the last good edition intact and no process left behind.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import textwrap
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
+import generator.pipeline as pipeline
 import generator.render as render
 import generator.render.lanes as lanes
 from generator import cores
@@ -31,6 +35,37 @@ from tests.helpers import week, write_report
 
 needs_two_cores = pytest.mark.skipif(not lanes.can_start_early(),
                                      reason="needs fork and two usable cores")
+
+
+@pytest.fixture(autouse=True)
+def _no_hang() -> Iterator[None]:
+    # A build that hangs (a child that ignores SIGTERM, say) fails the test instead of the suite.
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError("the build hung")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(240)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process has ended (a zombie has ended too: only its exit status is left)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def _wait_gone(pid: int, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _gone(pid):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -96,20 +131,34 @@ def test_the_pdf_is_laid_out_in_another_process_before_the_charts_are_drawn(
         tmp_path: Path, pdf_wrapped: dict[str, object]) -> None:
     build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=tmp_path / "out"))
     folder = tmp_path / "out" / "llm-usage"
-    assert int((folder / "pdf-pid").read_text()) != os.getpid()
+    child = int((folder / "pdf-pid").read_text())
+    assert child != os.getpid()
     assert (folder / "pdf-undrawn").read_text() == "True"
     assert (folder / "2026-W21" / "article.pdf").stat().st_size > 10_000
-    assert multiprocessing.active_children() == []
+    assert _gone(child)
 
 
-def test_with_one_core_the_pdf_is_made_in_process_after_the_charts(
-        tmp_path: Path, pdf_wrapped: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cores, "usable_cores", lambda: 1)
-    build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=tmp_path / "out"))
+@pytest.mark.parametrize("why", ["one core", "turned off"])
+def test_otherwise_the_pdf_is_made_in_process_from_the_same_outline(
+        why: str, tmp_path: Path, pdf_wrapped: dict[str, object],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same input either way (undrawn charts, then the PNGs), so a report's own print
+    # template cannot work in one path and fail in the other.
+    if why == "one core":
+        monkeypatch.setattr(cores, "usable_cores", lambda *_: 1)
+    build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=tmp_path / "out",
+                               overlap=why != "turned off"))
     folder = tmp_path / "out" / "llm-usage"
     assert int((folder / "pdf-pid").read_text()) == os.getpid()
-    assert (folder / "pdf-undrawn").read_text() == "False"
+    assert (folder / "pdf-undrawn").read_text() == "True"
     assert (folder / "2026-W21" / "article.pdf").is_file()
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_the_pdf_alone_is_the_pdf_alone(overlap: bool, tmp_path: Path) -> None:
+    built = build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=tmp_path,
+                                       formats=("pdf",), overlap=overlap))
+    assert sorted(_files(built.folder)) == ["article.pdf", "facts.json"]
 
 
 @needs_two_cores
@@ -130,33 +179,77 @@ def test_a_failing_child_fails_the_build_and_keeps_the_last_edition(
         assert str(caught.value).endswith("refused for the test")
     assert _files(good.folder) == before
     assert sorted(p.name for p in good.folder.parent.iterdir() if p.is_dir()) == ["2026-W21"]
-    assert multiprocessing.active_children() == []
+    assert _gone(int((good.folder.parent / "pdf-pid").read_text()))
 
 
 @needs_two_cores
-def test_a_failure_in_the_parent_stops_the_child(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(content: EditionContent, folder: Path) -> tuple[Path, ...]:
-        raise InputError("email: refused for the test")
+@pytest.mark.parametrize("where", ["drawing", "email"])
+def test_a_failure_in_the_parent_stops_the_child_even_under_the_scheduler(
+        where: str, tmp_path: Path, pdf_wrapped: dict[str, object],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `weekly schedule` turns SIGTERM into a flag; the child must not inherit that, or the
+    # build would wait for it forever.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        if where == "drawing":
+            def broken_drawing(*args: object, **kwargs: object) -> None:
+                # Fail once the child is laying the PDF out, so that it must be stopped.
+                started = tmp_path / "out" / "llm-usage" / "pdf-pid"
+                deadline = time.monotonic() + 60
+                while not started.exists() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                raise InputError("charts: refused for the test")
 
-    table = MappingProxyType({**render.RENDERERS, "email": dataclasses.replace(
-        render.RENDERERS["email"], render=broken)})
-    monkeypatch.setattr(render, "RENDERERS", table)
-    monkeypatch.setattr(lanes, "RENDERERS", table)
-    out = tmp_path / "out"
-    with pytest.raises(InputError, match="refused for the test"):
-        build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=out))
-    assert multiprocessing.active_children() == []
-    assert not (out / "llm-usage").exists() or not any((out / "llm-usage").iterdir())
+            monkeypatch.setattr(pipeline, "draw_charts", broken_drawing)
+        else:
+            def broken(content: EditionContent, folder: Path) -> tuple[Path, ...]:
+                raise InputError("email: refused for the test")
+
+            table = MappingProxyType({**render.RENDERERS, "email": dataclasses.replace(
+                render.RENDERERS["email"], render=broken)})
+            monkeypatch.setattr(render, "RENDERERS", table)
+            monkeypatch.setattr(lanes, "RENDERERS", table)
+        out = tmp_path / "out"
+        with pytest.raises(InputError, match="refused for the test"):
+            build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=out))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert _gone(int((out / "llm-usage" / "pdf-pid").read_text()))
+    assert not (out / "llm-usage" / "2026-W21").exists()
+    assert not any(p.is_dir() for p in (out / "llm-usage").iterdir())
 
 
-@pytest.mark.parametrize("overlap", [True, False])
+@needs_two_cores
+def test_a_child_whose_parent_dies_ends_too(tmp_path: Path) -> None:
+    # The parent is killed while the child waits for the PNGs: the child must see it and go,
+    # not wait for ever holding the parent's files (its locks among them).
+    script = textwrap.dedent(f"""
+        import multiprocessing, os, pathlib
+        import generator.pipeline as pipeline
+        from generator.report import load_report
+
+        def die(*args, **kwargs):
+            (child,) = multiprocessing.active_children()
+            pathlib.Path({str(tmp_path / "child")!r}).write_text(str(child.pid))
+            os._exit(3)
+
+        pipeline.draw_charts = die
+        pipeline.build_edition(pipeline.BuildRequest(report=load_report(None), week="2026-W21",
+                                                     out=pathlib.Path({str(tmp_path / "out")!r})))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=180, check=False)
+    assert done.returncode == 3, done.stderr
+    assert _wait_gone(int((tmp_path / "child").read_text()))
+
+
+@pytest.mark.parametrize("overlap", [pytest.param(True, marks=needs_two_cores), False])
 def test_a_print_template_error_is_one_line_either_way(
         overlap: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     # The same bad-input line whether the PDF was laid out in the child or in the process.
     if not overlap:
-        monkeypatch.setattr(cores, "usable_cores", lambda: 1)
+        monkeypatch.setattr(cores, "usable_cores", lambda *_: 1)
     rows = [(week(0), "acme/a1", 300), (week(1), "acme/a1", 330), (week(1), "bolt/b1", 20)]
     folder = write_report(tmp_path / "rep", rows)
     own = folder / "templates" / "pdf"

@@ -19,22 +19,30 @@ PngsReady = Callable[[Mapping[str, bytes]], None]
 
 def draw_charts(charts: Sequence[Chart], *, svg: bool = True,
                 on_pngs: PngsReady | None = None) -> tuple[Chart, ...]:
-    """The charts with their images: the house PNG, and with `svg` the web's wide and narrow SVG."""
+    """The charts with their images: the house PNG, and with `svg` the web's wide and narrow SVG.
+
+    A chart that already has its images (a kind that draws its own) is kept as it is.
+    """
     # Quantising and compressing run on a thread while the next chart is drawn: Pillow
     # releases the GIL for both, so most of it hides behind the drawing on a second core.
     with ThreadPoolExecutor(max_workers=1) as encoder, style.house_style():
-        figures = []
+        figures = {}
         for chart in charts:
-            fig = _drawer(chart)(style.WIDE)
-            figures.append((chart, fig, encoder.submit(style.compact_image, style.rgb_image(fig))))
-        pngs = {chart.name: png.result() for chart, _, png in figures}
+            if chart.images is None:  # a kind may hand over charts it drew itself
+                fig = _drawer(chart)(style.WIDE)
+                figures[chart.name] = (fig, encoder.submit(style.compact_image, style.rgb_image(fig)))
+        pngs = {chart.name: figures[chart.name][1].result() if chart.name in figures else chart.png
+                for chart in charts}
         if on_pngs is not None:
             on_pngs(pngs)
         drawn = []
-        for chart, fig, _ in figures:
+        for chart in charts:
+            if chart.name not in figures:
+                drawn.append(chart)
+                continue
             vector = narrow = None
             if svg:
-                vector = style.svg_bytes(fig)
+                vector = style.svg_bytes(figures[chart.name][0])
                 narrow = style.svg_bytes(_drawer(chart)(style.NARROW))
             drawn.append(dataclasses.replace(chart, images=ChartImages(pngs[chart.name], vector, narrow)))
     return tuple(drawn)

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from generator.cores import usable_cores
+from generator.cores import default_jobs
 from generator.delivery import subscribers
 from generator.errors import InputError
 from generator.ops import review
@@ -109,7 +109,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     from generator.ops.backfill import backfill, weeks_to_build
 
     report = choose_report(args.report)
-    jobs = usable_cores() if args.jobs is None else args.jobs
+    jobs = default_jobs() if args.jobs is None else args.jobs
     if jobs < 1:
         raise InputError(f"--jobs expected at least 1, got {jobs}")
     weeks = weeks_to_build(report, _week(args.from_week, "--from"), _week(args.to_week, "--to"), args.usage)
@@ -164,8 +164,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     fill.add_argument("--from", dest="from_week", required=True, metavar="WEEK", help="first week")
     fill.add_argument("--to", dest="to_week", required=True, metavar="WEEK", help="last week")
     fill.add_argument("--jobs", type=int, default=None,
-                      help="worker processes, each building one edition at a time on one core "
-                           f"(default: the cores this process may use, here {usable_cores()})")
+                      help="worker processes, each building one edition at a time "
+                           "(default: one per core this process may use, as many as the "
+                           f"available memory holds at about 512 MiB each; here {default_jobs()})")
     fill.add_argument("--force", action="store_true", help="rebuild editions that are already built")
     fill.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
     fill.set_defaults(run=_cmd_backfill)

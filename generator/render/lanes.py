@@ -5,8 +5,9 @@ The PDF is the longest format to make and needs the charts only at its very end,
 cores an edition takes about as long as its longer half instead of the sum of both. A fork
 (not a fresh interpreter) is what makes this pay: the child already has the libraries loaded
 and the edition's content in memory, and nothing crosses the pipe but the PNGs and the outcome.
-Where fork is missing, or only one core is usable, nothing starts early and every renderer runs
-after the drawing, as it does in a backfill's workers (which keep each core busy themselves).
+Where fork is missing, or only one core is usable, or in a backfill's workers (which keep each
+core busy themselves), the same renderers run in this process once the charts are drawn, from
+the same outline and the same PNGs.
 """
 
 from __future__ import annotations
@@ -14,20 +15,23 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.connection
 import pickle
+import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from generator import cores
 from generator.render import RENDERERS, render_one
-from generator.render.base import EditionContent, Renderer
+from generator.render.base import EditionContent, PngFeed, Renderer
 
 # A child that has said nothing for this long is stuck (a lock inherited in a held state, say).
 CHILD_TIMEOUT_S = 600.0
@@ -62,26 +66,34 @@ class _Lane:
 
 
 class EarlyRenderers:
-    """The renderers started early for one edition: fed the PNGs once drawn, then waited for."""
+    """The renderers that lay their output out from an edition's outline, for one build.
 
-    def __init__(self, lanes: list[_Lane]) -> None:
-        self._lanes = lanes
+    Forked ones run while the charts are drawn; the others (no fork, one core, or turned off)
+    run in this process at `finish()`. Both get the same input: the outline, then the PNGs.
+    """
+
+    def __init__(self, content: EditionContent, folder: Path, inline: list[Renderer]) -> None:
+        self._content, self._folder = content, folder
+        self._lanes: list[_Lane] = []
+        self._inline = inline
+        self._pngs: Mapping[str, bytes] | None = None
 
     @property
     def names(self) -> frozenset[str]:
-        """The formats being made early (the pipeline renders the others itself)."""
-        return frozenset(lane.renderer.name for lane in self._lanes)
+        """The formats made here, forked or not (the pipeline renders the others itself)."""
+        return frozenset(r.name for r in (*self._inline, *(lane.renderer for lane in self._lanes)))
 
     def feed(self, pngs: Mapping[str, bytes]) -> None:
         """Hand every chart's PNG to each early renderer, without waiting for it to read them."""
-        payload = dict(pngs)
+        self._pngs = dict(pngs)
         for lane in self._lanes:
             # A pipe holds 64 KiB: the send would block until the child reads, at its end.
-            lane.sender = threading.Thread(target=_send, args=(lane.conn, payload), daemon=True)
+            lane.sender = threading.Thread(target=_send, args=(lane.conn, self._pngs), daemon=True)
             lane.sender.start()
 
     def finish(self) -> tuple[Path, ...]:
-        """Wait for each early renderer; return the paths written, or raise what it raised."""
+        """Wait for each forked renderer and run the others; return the paths written, or
+        raise what a renderer raised."""
         written: list[Path] = []
         for lane in self._lanes:
             if not lane.conn.poll(CHILD_TIMEOUT_S):
@@ -98,46 +110,56 @@ class EarlyRenderers:
             if text:
                 raise RuntimeError(f"the {lane.renderer.name} renderer failed in its process:\n{text}")
             written.extend(paths)
+        for renderer in self._inline:
+            written.extend(render_one(self._content, self._folder, self._inline_render(renderer)))
         return tuple(written)
+
+    def _inline_render(self, renderer: Renderer) -> Callable[[EditionContent, Path], tuple[Path, ...]]:
+        early, pngs = _early(renderer), self._pngs
+        if pngs is None:
+            raise ValueError("finish() before feed(): the charts are not drawn")
+        return lambda content, folder: early(content, folder, lambda: pngs)
+
+    def _start(self, renderer: Renderer) -> None:
+        # Unflushed output would be written twice: once more by the child as it exits.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        context = multiprocessing.get_context("fork")
+        ours, theirs = context.Pipe()
+        # The child closes every parent end it inherits, so that it sees its parent go away.
+        parents = [*(lane.conn for lane in self._lanes), ours]
+        process = context.Process(target=_child, name=f"weekly-{renderer.name}", daemon=True,
+                                  args=(renderer, self._content, self._folder, theirs, parents))
+        process.start()
+        theirs.close()
+        self._lanes.append(_Lane(renderer, process, ours))
 
     def close(self) -> None:
         """Stop any child still running (the build failed elsewhere) and reap them all."""
         for lane in self._lanes:
+            lane.conn.close()
             if lane.process.is_alive():
                 lane.process.terminate()
+                lane.process.join(timeout=5.0)
+            if lane.process.is_alive():
+                lane.process.kill()
             lane.process.join()
+            lane.process.close()
             if lane.sender is not None:
                 lane.sender.join(timeout=1.0)
-            lane.conn.close()
 
 
 @contextmanager
 def early_renderers(content: EditionContent, folder: Path, names: Iterable[str],
                     enabled: bool = True) -> Iterator[EarlyRenderers]:
-    """Start the named renderers that can start early, each in a forked child; `content`
-    holds the charts undrawn. Nothing starts when `enabled` is false or forking cannot help."""
-    lanes: list[_Lane] = []
+    """The named renderers that can start early, each started now in a forked child where
+    that can help and `enabled`, else run at `finish()`; `content` holds the charts undrawn."""
     wanted = [RENDERERS[n] for n in names if RENDERERS[n].render_early is not None]
-    early = EarlyRenderers(lanes)
+    fork = enabled and can_start_early()
+    early = EarlyRenderers(content, folder, [] if fork else wanted)
     try:
-        if enabled and wanted and can_start_early():
-            context = multiprocessing.get_context("fork")
-            # Else the child's collections walk (and so copy) the parent's heap: over 12 warm
-            # builds, the PDF's process took 1.75 s of CPU instead of 1.53 s.
-            gc.freeze()
-            try:
-                for renderer in wanted:
-                    # Unflushed output would be written twice: once by the child as it exits.
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                    ours, theirs = context.Pipe()
-                    process = context.Process(target=_child, args=(renderer, content, folder, theirs),
-                                              name=f"weekly-{renderer.name}", daemon=True)
-                    process.start()
-                    theirs.close()
-                    lanes.append(_Lane(renderer, process, ours))
-            finally:
-                gc.unfreeze()
+        for renderer in wanted if fork else ():
+            early._start(renderer)
         yield early
     finally:
         early.close()
@@ -149,22 +171,40 @@ def _send(conn: Connection, payload: Mapping[str, bytes]) -> None:
         conn.send(payload)
 
 
+def _early(renderer: Renderer) -> Callable[[EditionContent, Path, PngFeed], tuple[Path, ...]]:
+    if renderer.render_early is None:
+        raise ValueError(f"renderer {renderer.name!r} cannot start early")
+    return renderer.render_early
+
+
 class _Abandoned(Exception):
-    """The parent closed the pipe before sending the PNGs: its build failed."""
+    """The parent went away, or closed the pipe, before sending the PNGs: its build failed."""
 
 
-def _child(renderer: Renderer, content: EditionContent, folder: Path, conn: Connection) -> None:
+def _child(renderer: Renderer, content: EditionContent, folder: Path, conn: Connection,
+           parents: list[Connection]) -> None:
     # Runs in the forked child: lay the pages out, wait for the PNGs, send back the outcome.
+    # Its collections leave the parent's objects alone (walking them would copy their pages).
+    gc.freeze()
+    # The parent's handlers are not the child's (`weekly schedule` only sets a flag on
+    # SIGTERM): the parent stops the child with SIGTERM, and handles Ctrl-C for both.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for inherited in parents:
+        inherited.close()
+    parent = multiprocessing.parent_process()
+
     def pngs() -> Mapping[str, bytes]:
+        watched: list[Any] = [conn] if parent is None else [conn, parent.sentinel]
+        if conn not in multiprocessing.connection.wait(watched):
+            raise _Abandoned
         try:
             got: Mapping[str, bytes] = conn.recv()
         except EOFError:
             raise _Abandoned from None
         return got
 
-    early = renderer.render_early
-    if early is None:
-        raise ValueError(f"renderer {renderer.name!r} cannot start early")
+    early = _early(renderer)
     try:
         paths = render_one(content, folder, lambda c, f: early(c, f, pngs))
     except _Abandoned:

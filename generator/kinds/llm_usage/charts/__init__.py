@@ -34,7 +34,7 @@ ARRIVAL_WORDS = {"launch": "launched this week", "new": "new to the list",
 ARRIVAL_KEY = {a: f"\u201c{ARRIVAL_LABELS[a]}\u201d marks {what}" for a, what in (
     ("launch", "a model released this week"), ("new", "a model new to the list"),
     ("return", "a model back on the list"))}
-Drawer = Callable[[Facts, str, style.Canvas], Figure]  # with the facts and the source note
+DrawWeek = Callable[[Facts, str, style.Canvas], Figure]  # Chart.draw, before the facts and note are bound
 Writer = Callable[[Facts, ClaimBook], Words]
 
 
@@ -44,7 +44,7 @@ def make_charts(facts: Facts, book: ClaimBook, *, source: str | None = None) -> 
     note = f"Source: {source or facts.report} usage data"
     history = len(facts.history) >= 2 and facts.history[-1].tokens > 0
     gains, losses = draw.mover_rows(facts)
-    wanted: list[tuple[str, bool, Drawer, Writer]] = [
+    wanted: list[tuple[str, bool, DrawWeek, Writer]] = [
         ("total", history, draw.draw_total, _total_words),
         ("regions", history and bool(draw.top_countries(facts)), draw.draw_regions,
          _regions_words),
