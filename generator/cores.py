@@ -14,10 +14,7 @@ WORKER_MIB = 512
 
 def usable_cores(cgroup: Path = CGROUP) -> int:
     """The cores this process may run on: its CPU affinity, within its container's CPU quota."""
-    if hasattr(os, "sched_getaffinity"):
-        cores = len(os.sched_getaffinity(0))
-    else:
-        cores = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     quota = _cpu_quota(cgroup)
     return max(1, min(cores, quota)) if quota is not None else cores
 
