@@ -47,6 +47,7 @@ def _available_mib(meminfo: Path) -> int | None:
         return None
     for line in lines:
         name, _, rest = line.partition(":")
-        if name == "MemAvailable" and rest.split() and rest.split()[0].isdigit():
-            return int(rest.split()[0]) // 1024
+        kib = rest.split()[:1]
+        if name == "MemAvailable" and kib and kib[0].isdigit():
+            return int(kib[0]) // 1024
     return None

@@ -98,10 +98,7 @@ def pdf_wrapped(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mapping[str, object
             raise InputError("templates/pdf/article.html: refused for the test")
         return early(content, folder, pngs)
 
-    def in_one_go(content: EditionContent, folder: Path) -> tuple[Path, ...]:
-        return wrapped(content, folder, lambda: {c.name: c.png for c in content.charts})
-
-    replaced = dataclasses.replace(original, render=in_one_go, render_early=wrapped)
+    replaced = dataclasses.replace(original, render_early=wrapped)
     table = MappingProxyType({**render.RENDERERS, "pdf": replaced})
     monkeypatch.setattr(render, "RENDERERS", table)
     monkeypatch.setattr(lanes, "RENDERERS", table)

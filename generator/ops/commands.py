@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from generator.cores import default_jobs
+from generator.cores import WORKER_MIB, default_jobs
 from generator.delivery import subscribers
 from generator.errors import InputError
 from generator.ops import review
@@ -166,7 +166,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     fill.add_argument("--jobs", type=int, default=None,
                       help="worker processes, each building one edition at a time "
                            "(default: one per core this process may use, as many as the "
-                           f"available memory holds at about 512 MiB each; here {default_jobs()})")
+                           f"available memory holds at about {WORKER_MIB} MiB each)")
     fill.add_argument("--force", action="store_true", help="rebuild editions that are already built")
     fill.add_argument("--usage", type=Path, help="usage file or folder (overrides the report's)")
     fill.set_defaults(run=_cmd_backfill)
