@@ -8,12 +8,16 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
+import pydyf
 import pytest
 from PIL import Image, ImageChops
 
+from generator.charts.style import compact_image
 from generator.delivery.message import build_message, load_edition_mail
 from generator.layout import EMAIL_CHART_SUFFIX, EMAIL_CHART_WIDTH
+from generator.render import pdf
 from generator.report import load_report
 
 KB = 1024
@@ -97,3 +101,35 @@ def _idat(png: bytes) -> bytes:
             rows.append(png[at + 8:at + 8 + length])
         at += 12 + length
     return b"".join(rows)
+
+
+def test_no_chart_placeholder_reaches_the_pdf(sample_edition: Path) -> None:
+    # WeasyPrint embeds the JPEG placeholders as they are, comment and all: had one been left
+    # in, its mark would be in the file.
+    assert pdf._MARK not in (sample_edition / "article.pdf").read_bytes()
+
+
+def _image_stream(data: bytes, width: int, height: int) -> pydyf.Stream:
+    return pydyf.Stream([data], pydyf.Dictionary({"Type": "/XObject", "Subtype": "/Image", "Width": width,
+                                                  "Height": height, "Filter": "/DCTDecode"}))
+
+
+def test_a_placeholder_is_swapped_for_its_charts_rows_or_the_pdf_is_refused() -> None:
+    page = Image.new("RGB", (32, 18), (0, 114, 178))
+    chart = pdf._embedded(compact_image(page))
+    placeholder = pdf._placeholder(32, 18, 0)
+    assert placeholder.startswith(b"\xff\xd8") and pdf._placeholder_number(placeholder) == 0
+    stream = _image_stream(placeholder, 32, 18)
+    pdf._swap(SimpleNamespace(objects=[stream]), [chart])
+    assert stream.stream == [chart.rows] and stream.extra["Filter"] == "/FlateDecode"
+    # One numbered past the charts, or laid out at another size, stops the render.
+    with pytest.raises(RuntimeError, match="stands for no chart"):
+        pdf._swap(SimpleNamespace(objects=[_image_stream(pdf._placeholder(32, 18, 1), 32, 18)]), [chart])
+    with pytest.raises(RuntimeError, match="resized"):
+        pdf._swap(SimpleNamespace(objects=[_image_stream(pdf._placeholder(16, 9, 0), 16, 9)]), [chart])
+    # A JPEG of the page's own (a logo, say) is left alone.
+    own = io.BytesIO()
+    page.save(own, format="JPEG")
+    logo = _image_stream(own.getvalue(), 32, 18)
+    pdf._swap(SimpleNamespace(objects=[logo]), [chart])
+    assert logo.stream == [own.getvalue()] and logo.extra["Filter"] == "/DCTDecode"
