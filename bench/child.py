@@ -2,12 +2,13 @@
 
     python bench/child.py prepare OUT          build the sample edition, save its print HTML
     python bench/child.py floor EDITION        the libraries alone: imports, 5 charts, the PDF
-    python bench/child.py warm REPORT OUT N    one edition, then N more timed in the same process
+    python bench/child.py warm REPORT OUT      one edition, then one more per line on stdin (timed)
     python bench/child.py history REPORT N     load + facts of the report's last week, N times
     python bench/child.py aggregate EVENTS OUT [ENGINE [MASTER]]
                                                raw events into the weekly table
     python bench/child.py message OUT          the sample edition's message sizes, in bytes
-    python bench/child.py warmfloor EDITION N  the floor in a warm process: 5 charts + the PDF, N times
+    python bench/child.py warmfloor EDITION    the floor in a warm process: 5 charts + the PDF,
+                                               once more per line on stdin (timed)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PRINT_HTML = "bench-print.html"
@@ -78,42 +80,47 @@ def _floor_pdf(edition: Path) -> None:
     html.write_pdf(edition / "bench-floor.pdf")
 
 
-def warm_floor(edition: Path, repeat: int) -> dict[str, object]:
-    """The floor in a process that has done it once: five charts of the house size, the same PDF."""
-    def once() -> None:
+def warm_floor(edition: Path) -> dict[str, object]:
+    """The floor in a process that has done it once: five charts of the house size, the same
+    PDF, once per `go` read from stdin (see `serve`)."""
+    def once(_command: str) -> None:
         _floor_charts()
         _floor_pdf(edition)
 
-    once()
-    samples, cpu = [], []
-    for _ in range(repeat):
-        started, used = time.perf_counter(), _cpu()
-        once()
-        samples.append(time.perf_counter() - started)
-        cpu.append(_cpu() - used)
-    return {"samples": samples, "cpu": cpu}
+    return serve(once)
 
 
-def warm(report_dir: Path, out: Path, repeat: int) -> dict[str, object]:
-    """Seconds per edition once the process has built one already."""
+def warm(report_dir: Path, out: Path) -> dict[str, object]:
+    """An edition in a process that has built one already, once per command read from stdin:
+    `go` builds every format, `nopdf` all but the PDF (WeasyPrint's share, by difference), and
+    `inline` every format in this one process (the PDF not forked: the edition's work alone)."""
     from generator.pipeline import BuildRequest, build_edition
     from generator.report import load_report
 
     report = load_report(report_dir)
     build_edition(BuildRequest(report=report, week="2026-W20", out=out))
-    samples, cpu, without_pdf = [], [], []
-    for _ in range(repeat):
+
+    def once(command: str) -> None:
+        formats = ("html", "md", "email") if command == "nopdf" else ()
+        build_edition(BuildRequest(report=report, week="2026-W21", out=out, formats=formats,
+                                   overlap=command != "inline"))
+
+    return serve(once)
+
+
+def serve(once: Callable[[str], None]) -> dict[str, object]:
+    """Do `once` to warm up, then once per line on stdin, printing each one's wall and CPU
+    seconds as a JSON line; the harness alternates two such processes, so that an edition and
+    its floor are timed side by side, on the same machine at the same moment."""
+    once("go")
+    print(json.dumps({"ready": True}), flush=True)
+    done = 0
+    for line in sys.stdin:
         started, used = time.perf_counter(), _cpu()
-        build_edition(BuildRequest(report=report, week="2026-W21", out=out))
-        samples.append(time.perf_counter() - started)
-        cpu.append(_cpu() - used)
-    # The same edition without its PDF: WeasyPrint's share of a warm edition, by difference.
-    for _ in range(repeat):
-        started = time.perf_counter()
-        build_edition(BuildRequest(report=report, week="2026-W21", out=out,
-                                   formats=("html", "md", "email")))
-        without_pdf.append(time.perf_counter() - started)
-    return {"samples": samples, "cpu": cpu, "without_pdf": without_pdf}
+        once(line.strip())
+        print(json.dumps({"seconds": time.perf_counter() - started, "cpu": _cpu() - used}), flush=True)
+        done += 1
+    return {"samples": done}
 
 
 def _cpu() -> float:
@@ -189,13 +196,13 @@ def main(argv: list[str]) -> int:
     elif kind == "floor":
         result = floor(Path(args[0]))
     elif kind == "warm":
-        result = warm(Path(args[0]), Path(args[1]), int(args[2]))
+        result = warm(Path(args[0]), Path(args[1]))
     elif kind == "history":
         result = history(Path(args[0]), int(args[1]))
     elif kind == "aggregate":
         result = aggregate(Path(args[0]), Path(args[1]), *args[2:])
     elif kind == "warmfloor":
-        result = warm_floor(Path(args[0]), int(args[1]))
+        result = warm_floor(Path(args[0]))
     elif kind == "message":
         result = message(Path(args[0]))
     else:
