@@ -159,7 +159,8 @@ def aggregate(events: Path, out: Path, engine: str = "duckdb", master: str = "lo
         (SparkSession.builder.master(master).appName("weekly bench")
          .config("spark.driver.memory", "2g").config("spark.ui.enabled", "false")
          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-         .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+         .config("spark.ui.showConsoleProgress", "false")
+         .config("spark.sql.warehouse.dir", (out.parent / "spark-warehouse").as_uri()).getOrCreate())
         session = time.perf_counter() - started
     started = time.perf_counter()
     done = aggregate_events(events, out, "Europe/London", engine=engine)

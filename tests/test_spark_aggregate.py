@@ -11,13 +11,18 @@ import datetime as dt
 import random
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from generator.aggregate import spark as spark_engine
 from generator.cli import main
 
 pyspark_sql = pytest.importorskip("pyspark.sql")
@@ -33,11 +38,13 @@ def _java() -> bool:
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not _java():
         pytest.skip("no Java runtime (./dev setup installs one)")
     session = (pyspark_sql.SparkSession.builder.master("local[2]").appName("weekly tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+               # Not spark-warehouse/ in the repository.
+               .config("spark.sql.warehouse.dir", tmp_path_factory.mktemp("warehouse").as_uri())
                # Loopback only: local mode needs no other interface.
                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                .config("spark.ui.showConsoleProgress", "false").getOrCreate())
@@ -177,3 +184,39 @@ def test_master_is_for_spark_only(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["aggregate", "s3a://lake/events/", "--out", str(tmp_path / "u.csv")]) == 2
     err = capsys.readouterr().err.splitlines()
     assert "--master: only with --engine spark" in err[0] and "--engine spark only" in err[1]
+
+
+
+class _Builder:
+    """SparkSession.builder as far as `weekly aggregate` uses it, recording the settings."""
+
+    def __init__(self) -> None:
+        self.settings: dict[str, str] = {}
+        self.stopped = False
+
+    def appName(self, name: str) -> _Builder:
+        return self
+
+    def master(self, url: str) -> _Builder:
+        return self
+
+    def config(self, key: str, value: str) -> _Builder:
+        self.settings[key] = value
+        return self
+
+    def getOrCreate(self) -> Any:
+        conf = SimpleNamespace(get=lambda key, default=None: default, set=lambda key, value: None,
+                               unset=lambda key: None)
+        return SimpleNamespace(conf=conf, stop=lambda: setattr(self, "stopped", True))
+
+
+def test_a_session_of_its_own_keeps_its_catalog_out_of_the_working_folder() -> None:
+    # Started by `weekly aggregate` itself, a session would leave an empty spark-warehouse/
+    # wherever the command was run (seen with a real one before the fix): its catalog goes
+    # to a folder of its own, removed with the session.
+    builder = _Builder()
+    sql = SimpleNamespace(SparkSession=SimpleNamespace(getActiveSession=lambda: None, builder=builder))
+    with spark_engine._session(sql, "local[1]"):
+        warehouse = Path(url2pathname(urlsplit(builder.settings["spark.sql.warehouse.dir"]).path))
+        assert warehouse.is_dir() and warehouse.is_relative_to(tempfile.gettempdir())
+    assert builder.stopped and not warehouse.exists()

@@ -9,6 +9,7 @@ as the embedded engine's, so both engines write the same bytes.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,6 +113,13 @@ def aggregate(inputs: Inputs, out: Path, zone: str, where: Where, master: str | 
 @contextmanager
 def _session(sql: Any, master: str | None) -> Iterator[Any]:
     """The running SparkSession (spark-submit's, a test's) or a new one, stopped after if new."""
+    # A session started here keeps its (never written) catalog out of the working folder,
+    # where Spark would otherwise leave an empty spark-warehouse/.
+    with tempfile.TemporaryDirectory(prefix="weekly-spark-") as scratch:
+        yield from _active_or_new(sql, master, Path(scratch))
+
+
+def _active_or_new(sql: Any, master: str | None, scratch: Path) -> Iterator[Any]:
     active = sql.SparkSession.getActiveSession()
     if active is not None:
         spark, started = active, False
@@ -126,6 +134,7 @@ def _session(sql: Any, master: str | None) -> Iterator[Any]:
                     "spark.driver.bindAddress", "127.0.0.1")
         for key, value in _SETTINGS.items():
             builder = builder.config(key, value)
+        builder = builder.config("spark.sql.warehouse.dir", scratch.as_uri())
         spark, started = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate(), True
     before = {key: spark.conf.get(key, None) for key in (*_SETTINGS, "spark.sql.files.maxPartitionBytes")}
     for key, value in _SETTINGS.items():
