@@ -164,8 +164,28 @@ def aggregate(events: Path, out: Path, engine: str = "duckdb", master: str = "lo
         session = time.perf_counter() - started
     started = time.perf_counter()
     done = aggregate_events(events, out, "Europe/London", engine=engine)
-    return {"seconds": time.perf_counter() - started, "events": done.events, "rows": done.rows,
-            "session_s": session}
+    seconds = time.perf_counter() - started
+    jvm = None
+    if engine == "spark":
+        from pyspark import SparkContext
+
+        # The JVM is the gateway process PySpark launched (spark-submit execs java): not a child
+        # this process waits for, so its peak is read from /proc while it still runs.
+        jvm = _peak_mib(SparkContext._gateway.proc.pid)  # type: ignore[attr-defined]
+    return {"seconds": seconds, "events": done.events, "rows": done.rows, "session_s": session,
+            "jvm_peak_mib": jvm}
+
+
+def _peak_mib(pid: int) -> float | None:
+    # VmHWM: the largest resident size the process has had (Linux).
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def message(out: Path) -> dict[str, object]:

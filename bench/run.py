@@ -277,7 +277,8 @@ def bench_lake(work: Path, sizes: Sizes) -> dict[str, dict[str, object]]:
     results["lake_spark"] = summary(
         [float(run.output["seconds"])], [run.peak_mib],  # type: ignore[arg-type]
         events=sizes.lake_events, session_s=round(float(run.output["session_s"]), 3),  # type: ignore[arg-type]
-        process_s=round(run.seconds, 3), same_file_as_duckdb=same)
+        process_s=round(run.seconds, 3), same_file_as_duckdb=same,
+        jvm_peak_mib=run.output["jvm_peak_mib"])
     return results
 
 

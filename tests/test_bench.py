@@ -57,6 +57,8 @@ def test_quick_run_reports_every_benchmark(tmp_path: Path) -> None:
     assert report["results"]["lake_duckdb"]["events"] == bench_run.QUICK.lake_events
     if SPARK:
         assert report["results"]["lake_spark"]["same_file_as_duckdb"] is True
+        # The JVM's own peak, beside the Python driver's: Spark's memory is mostly there.
+        assert report["results"]["lake_spark"]["jvm_peak_mib"] > 50
     results = report["results"]
     # Each round times the floor alone and two floors at once, in turn with the editions.
     rounds = len(results["warm_floor"]["samples_s"])
