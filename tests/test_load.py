@@ -15,8 +15,9 @@ from generator.kinds.llm_usage.load import load_snapshot
 from generator.kinds.llm_usage.load.catalogue import load_catalogue
 from generator.kinds.llm_usage.load.identity import resolver
 from generator.kinds.llm_usage.load.names import clean_name, name_from_id
+from generator.kinds.llm_usage.load.usage import load_usage
 from generator.kinds.llm_usage.load.variants import base_model
-from generator.kinds.llm_usage.snapshot import CatalogueEntry
+from generator.kinds.llm_usage.snapshot import CatalogueEntry, WeekProfile
 from generator.load.tables import read_table
 from generator.load.values import count_or_problem
 from generator.report import VariantRules, load_report
@@ -254,3 +255,26 @@ def test_catalogue_links_join_ids_and_keep_unlinked_ones_apart() -> None:
     assert resolve("a/z-20260101") == "a/z-20260101"  # nothing links it: left as it is
     off = resolver(VariantRules(catalogue_join=False), entries)
     assert off("a/x-20260101") == "a/x-20260101"
+
+
+def test_week_profiles_read_rounding_rows_long_tail_and_source_labels(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "week,model,tokens,source\n"
+        # Three figures of a million or more, each to 3 significant digits: rounded to 3.
+        "2026-05-04,lab/a,1230000,OpenRouter\n2026-05-04,lab/b,45600000,OpenRouter\n"
+        "2026-05-04,lab/c,7890000000,\n2026-05-04,others,999,\n"
+        # Only two figures of a million or more: no rounding read, whatever they look like.
+        "2026-05-11,lab/a,1234567,B\n2026-05-11,lab/b,2000000,A\n2026-05-11,lab/c,500,B\n"
+        # Four significant digits at most, and no label.
+        "2026-05-18,lab/a,12340000,\n2026-05-18,lab/b,10000000,\n2026-05-18,lab/c,99990000,\n"
+        "2026-05-18,lab/d,5,\n", encoding="utf-8")
+    profiles = load_usage(path, lambda model: model).profiles
+    first, second, third = (profiles[dt.date(2026, 5, day)] for day in (4, 11, 18))
+    # Half a unit in the last kept place of each: 5,000 + 50,000 + 5,000,000.
+    assert first == WeekProfile(rows=3, significant_figures=3, rounding_tokens=5_055_000,
+                                source="OpenRouter", long_tail=True)
+    assert second == WeekProfile(rows=3, significant_figures=None, rounding_tokens=0,
+                                 source="A + B", long_tail=False)
+    assert third == WeekProfile(rows=4, significant_figures=4, rounding_tokens=15_000,
+                                source=None, long_tail=False)
