@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -76,7 +77,7 @@ class Snapshot:
     coverage: str = "auto"
     name_marks: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def weeks(self) -> tuple[dt.date, ...]:
-        """All weeks present in the data, oldest first."""
+        """All weeks present in the data, oldest first (read once: the table is not changed)."""
         return tuple(sorted(set(self.usage["week"])))

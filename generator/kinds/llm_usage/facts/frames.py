@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,15 @@ class Frames:
     free: pd.DataFrame
     country_of: dict[str, str | None]
     author_of: dict[str, str | None]
+
+    @functools.cached_property
+    def listed_alike(self) -> frozenset[str]:
+        """Models whose figure sums as many ids this week as the week before (see `comparable`);
+        read once, as a model-by-model lookup costs a row of the table each time."""
+        if len(self.listing) < 2:
+            return frozenset()
+        same = self.listing.iloc[-1].eq(self.listing.iloc[-2]).to_numpy()
+        return frozenset(str(m) for m in self.listing.columns[same])
 
 
 def require_week(snapshot: Snapshot, week: dt.date) -> None:
@@ -93,10 +103,7 @@ def build_frames(snapshot: Snapshot, week: dt.date) -> Frames:
 def comparable(f: Frames, model: str, kind: str) -> bool:
     """Whether a model's figures of this week and the last measure the same thing: in a list,
     a variant that joined or left the list changes the figure without any change in use."""
-    if kind != "list":
-        return True
-    now, before = f.listing.iloc[-1][model], f.listing.iloc[-2][model]
-    return bool(now == before)
+    return kind != "list" or model in f.listed_alike
 
 
 def _attribution(
