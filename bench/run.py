@@ -12,6 +12,7 @@ are not the targets' and are marked so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import importlib.util
@@ -128,14 +129,19 @@ def bench_cold_and_floor(work: Path, sizes: Sizes) -> dict[str, dict[str, object
 
 
 class Served:
-    """A bench/child.py process that warms up once, then times one sample per command sent."""
+    """A bench/child.py process that warms up once, then times one sample per command sent.
+
+    Its stderr goes to a file (a pipe read only at the end could fill up and stall it); `stop()`
+    ends it whatever happened, so a failed benchmark leaves no process behind.
+    """
 
     def __init__(self, argv: list[str]) -> None:
         env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
         self.argv = argv
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115  (closed by stop(), with the process)
         self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self._line()  # {"ready": true}, once the warm-up is done
+                                     stdout=subprocess.PIPE, stderr=self._err, text=True)
+        self.peak_mib = 0.0
 
     def sample(self, command: str = "go") -> tuple[float, float]:
         """Wall and CPU seconds of one more run in the warm process."""
@@ -145,25 +151,44 @@ class Served:
         line = self._line()
         return float(line["seconds"]), float(line["cpu"])
 
+    def ready(self) -> Served:
+        """Wait for the warm-up to end."""
+        self._line()  # {"ready": true}
+        return self
+
     def close(self) -> float:
-        """End the process; its peak resident memory in MiB."""
+        """End the process once its samples are taken; its peak resident memory in MiB."""
         assert self.proc.stdin is not None
         self.proc.stdin.close()
         _, status, usage = os.wait4(self.proc.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            err = self.proc.stderr.read() if self.proc.stderr else ""
-            raise RuntimeError(f"{' '.join(self.argv)} failed: {err.strip()[-2000:]}")
-        return usage.ru_maxrss / 1024
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.peak_mib = usage.ru_maxrss / 1024
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(self.argv)} failed: {self._stderr()}")
+        return self.peak_mib
+
+    def stop(self) -> None:
+        """Kill the process if it still runs, and release its pipes and file."""
+        if self.proc.returncode is None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+        self._err.close()
 
     def _line(self) -> dict[str, object]:
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if not line:
             self.proc.wait()
-            err = self.proc.stderr.read() if self.proc.stderr else ""
-            raise RuntimeError(f"{' '.join(self.argv)} exited {self.proc.returncode}: {err.strip()[-2000:]}")
+            raise RuntimeError(f"{' '.join(self.argv)} exited {self.proc.returncode}: {self._stderr()}")
         parsed: dict[str, object] = json.loads(line)
         return parsed
+
+    def _stderr(self) -> str:
+        self._err.seek(0)
+        return self._err.read().decode("utf-8", errors="replace").strip()[-2000:]
 
 
 def bench_warm(work: Path, sizes: Sizes) -> dict[str, dict[str, object]]:
@@ -174,24 +199,28 @@ def bench_warm(work: Path, sizes: Sizes) -> dict[str, dict[str, object]]:
     two cores of this machine do than one)."""
     prepared = run_process([sys.executable, CHILD, "prepare", str(work / "prepared-warm")])
     edition = Path(str(prepared.output["folder"]))
-    floor = Served([sys.executable, CHILD, "warmfloor", str(edition)])
-    other = Served([sys.executable, CHILD, "warmfloor", str(edition)])
-    built = Served([sys.executable, CHILD, "warm", str(data.SAMPLE), str(work / "warm")])
     samples: dict[str, list[tuple[float, float]]] = {
         "edition": [], "floor": [], "inline": [], "without": [], "pair": []}
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=2) as pool:
+        served = []
+        for argv in ([sys.executable, CHILD, "warmfloor", str(edition)],
+                     [sys.executable, CHILD, "warmfloor", str(edition)],
+                     [sys.executable, CHILD, "warm", str(data.SAMPLE), str(work / "warm")]):
+            process = Served(argv)
+            stack.callback(process.stop)
+            served.append(process)
+        floor, other, built = (process.ready() for process in served)
         steps: list[Callable[[], None]] = [
             lambda: samples["floor"].append(floor.sample()),
             lambda: samples["edition"].append(built.sample("go")),
             lambda: samples["inline"].append(built.sample("inline")),
+            # The same edition without its PDF: WeasyPrint's share of a warm edition, by difference.
+            lambda: samples["without"].append(built.sample("nopdf")),
             lambda: samples["pair"].extend(pool.map(lambda p: p.sample(), (floor, other)))]
         for k in range(sizes.repeat):
-            for step in steps[k % 4:] + steps[:k % 4]:
+            for step in steps[k % len(steps):] + steps[:k % len(steps)]:
                 step()
-    # The same edition without its PDF: WeasyPrint's share of a warm edition, by difference.
-    for _ in range(sizes.repeat):
-        samples["without"].append(built.sample("nopdf"))
-    built_peak, floor_peak = built.close(), max(floor.close(), other.close())
+        built_peak, floor_peak = built.close(), max(floor.close(), other.close())
 
     def wall(name: str) -> list[float]:
         return [s for s, _ in samples[name]]

@@ -268,9 +268,11 @@ def test_week_profiles_read_rounding_rows_long_tail_and_source_labels(tmp_path: 
         "2026-05-11,lab/a,1234567,B\n2026-05-11,lab/b,2000000,A\n2026-05-11,lab/c,500,B\n"
         # Four significant digits at most, and no label.
         "2026-05-18,lab/a,12340000,\n2026-05-18,lab/b,10000000,\n2026-05-18,lab/c,99990000,\n"
-        "2026-05-18,lab/d,5,\n", encoding="utf-8")
+        "2026-05-18,lab/d,5,\n"
+        # A declared total is the long tail too, once the rows listed are taken from it.
+        "2026-05-25,lab/a,3000000,\n2026-05-25,total,10000000,\n", encoding="utf-8")
     profiles = load_usage(path, lambda model: model).profiles
-    first, second, third = (profiles[dt.date(2026, 5, day)] for day in (4, 11, 18))
+    first, second, third, fourth = (profiles[dt.date(2026, 5, day)] for day in (4, 11, 18, 25))
     # Half a unit in the last kept place of each: 5,000 + 50,000 + 5,000,000.
     assert first == WeekProfile(rows=3, significant_figures=3, rounding_tokens=5_055_000,
                                 source="OpenRouter", long_tail=True)
@@ -278,3 +280,5 @@ def test_week_profiles_read_rounding_rows_long_tail_and_source_labels(tmp_path: 
                                  source="A + B", long_tail=False)
     assert third == WeekProfile(rows=4, significant_figures=4, rounding_tokens=15_000,
                                 source=None, long_tail=False)
+    assert fourth == WeekProfile(rows=1, significant_figures=None, rounding_tokens=0,
+                                 source=None, long_tail=True)

@@ -127,9 +127,16 @@ def test_a_placeholder_is_swapped_for_its_charts_rows_or_the_pdf_is_refused() ->
         pdf._swap(SimpleNamespace(objects=[_image_stream(pdf._placeholder(32, 18, 1), 32, 18)]), [chart])
     with pytest.raises(RuntimeError, match="resized"):
         pdf._swap(SimpleNamespace(objects=[_image_stream(pdf._placeholder(16, 9, 0), 16, 9)]), [chart])
-    # A JPEG of the page's own (a logo, say) is left alone.
+    # One that lost its comment on the way (re-encoded) is still found, by its size and flatness.
+    bare = io.BytesIO()
+    Image.new("L", (32, 18), 128).save(bare, format="JPEG")
+    with pytest.raises(RuntimeError, match="left in"):
+        pdf._swap(SimpleNamespace(objects=[_image_stream(bare.getvalue(), 32, 18)]), [chart])
+    # A JPEG of the page's own (a photo, say), even of a chart's size, is left alone.
     own = io.BytesIO()
-    page.save(own, format="JPEG")
+    photo = page.copy()
+    photo.paste((230, 159, 0), (0, 0, 16, 18))
+    photo.save(own, format="JPEG")
     logo = _image_stream(own.getvalue(), 32, 18)
     pdf._swap(SimpleNamespace(objects=[logo]), [chart])
     assert logo.stream == [own.getvalue()] and logo.extra["Filter"] == "/DCTDecode"

@@ -113,8 +113,8 @@ def aggregate(inputs: Inputs, out: Path, zone: str, where: Where, master: str | 
 @contextmanager
 def _session(sql: Any, master: str | None) -> Iterator[Any]:
     """The running SparkSession (spark-submit's, a test's) or a new one, stopped after if new."""
-    # A session started here keeps its (never written) catalog out of the working folder,
-    # where Spark would otherwise leave an empty spark-warehouse/.
+    # A local session started here keeps its (never written) catalog out of the working folder,
+    # where Spark would otherwise leave an empty spark-warehouse/; a cluster's setting is its own.
     with tempfile.TemporaryDirectory(prefix="weekly-spark-") as scratch:
         yield from _active_or_new(sql, master, Path(scratch))
 
@@ -131,10 +131,10 @@ def _active_or_new(sql: Any, master: str | None, scratch: Path) -> Iterator[Any]
             if (master or DEFAULT_MASTER).startswith("local"):
                 # Everything is in this process: listen on loopback, not on the host's address.
                 builder = builder.config("spark.driver.host", "127.0.0.1").config(
-                    "spark.driver.bindAddress", "127.0.0.1")
+                    "spark.driver.bindAddress", "127.0.0.1").config(
+                    "spark.sql.warehouse.dir", scratch.as_uri())
         for key, value in _SETTINGS.items():
             builder = builder.config(key, value)
-        builder = builder.config("spark.sql.warehouse.dir", scratch.as_uri())
         spark, started = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate(), True
     before = {key: spark.conf.get(key, None) for key in (*_SETTINGS, "spark.sql.files.maxPartitionBytes")}
     for key, value in _SETTINGS.items():

@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 
 from generator.kinds.llm_usage.countries import country_adjective
-from generator.kinds.llm_usage.facts.frames import Frames
+from generator.kinds.llm_usage.facts.frames import Frames, comparable
 from generator.kinds.llm_usage.facts.model import (
     AttributionFacts,
     BroadMove,
@@ -103,12 +103,8 @@ def _changes(f: Frames, kind: CoverageKind) -> tuple[_Move, ...]:
     tokens = f.tokens.to_numpy(dtype=float)[-2:]
     free = f.free.to_numpy(dtype=float)[-2:]
     keep = ~np.isnan(tokens).any(axis=0)
-    if kind == "list":
-        # `comparable` for every model at once: the figure sums the same ids in both weeks.
-        listing = f.listing.to_numpy(dtype=float)[-2:]
-        keep &= listing[1] == listing[0]
     return tuple(_Move(str(m), tokens[1, j], tokens[0, j], free[1, j], free[0, j])
-                 for j, m in enumerate(f.tokens.columns) if keep[j])
+                 for j, m in enumerate(f.tokens.columns) if keep[j] and comparable(f, str(m), kind))
 
 
 def _material(change: float, model_before: float, prev_total: float) -> bool:
