@@ -98,7 +98,6 @@ def warm(report_dir: Path, out: Path) -> dict[str, object]:
     from generator.report import load_report
 
     report = load_report(report_dir)
-    build_edition(BuildRequest(report=report, week="2026-W20", out=out))
 
     def once(command: str) -> None:
         formats = ("html", "md", "email") if command == "nopdf" else ()

@@ -173,11 +173,9 @@ def _swap(pdf: Any, compact: Sequence[Embedded]) -> None:
         extra["DecodeParms"] = pydyf.Dictionary({
             "Predictor": 15, "Colors": 1 if chart.palette else 3, "BitsPerComponent": chart.bits,
             "Columns": chart.width})
-        extra["ColorSpace"] = "/DeviceRGB"
-        if chart.palette is not None:
-            lookup = b"<" + chart.palette.hex().encode("ascii") + b">"
-            extra["ColorSpace"] = pydyf.Array(["/Indexed", "/DeviceRGB", len(chart.palette) // 3 - 1,
-                                               lookup])
+        extra["ColorSpace"] = "/DeviceRGB" if chart.palette is None else pydyf.Array(
+            ["/Indexed", "/DeviceRGB", len(chart.palette) // 3 - 1,
+             b"<" + chart.palette.hex().encode("ascii") + b">"])
 
 
 def _flat_jpeg(data: bytes) -> bool:
