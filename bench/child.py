@@ -95,9 +95,12 @@ def warm(report_dir: Path, out: Path) -> dict[str, object]:
     `go` builds every format, `nopdf` all but the PDF (WeasyPrint's share, by difference), and
     `inline` every format in this one process (the PDF not forked: the edition's work alone)."""
     from generator.pipeline import BuildRequest, build_edition
+    from generator.render import chosen_renderers
+    from generator.render.lanes import preload
     from generator.report import load_report
 
     report = load_report(report_dir)
+    preload(chosen_renderers(()))  # as `weekly schedule` does: a process that builds again
 
     def once(command: str) -> None:
         formats = ("html", "md", "email") if command == "nopdf" else ()

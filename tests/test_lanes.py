@@ -262,3 +262,41 @@ def test_a_print_template_error_is_one_line_either_way(
     assert "article.html" in err[0]
     assert not (out / "rep" / "2026-W02").exists()
 
+
+
+def test_preload_loads_what_a_forked_renderer_needs_and_only_where_it_forks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = render.RENDERERS["pdf"]
+    table = MappingProxyType({**render.RENDERERS,
+                              "pdf": dataclasses.replace(original, preload=lambda: calls.append("pdf"))})
+    monkeypatch.setattr(lanes, "RENDERERS", table)
+    monkeypatch.setattr(lanes, "can_start_early", lambda: True)
+    # Formats that never start early (the web page, Markdown) have nothing to preload.
+    assert lanes.preload(["html", "md", "pdf", "email"]) == ("pdf",)
+    assert calls == ["pdf"]
+    # In process (one core, no fork) the first build loads them where they are used.
+    monkeypatch.setattr(lanes, "can_start_early", lambda: False)
+    assert lanes.preload(["pdf"]) == ()
+    assert calls == ["pdf"]
+
+
+@needs_two_cores
+def test_after_preload_a_pdf_imports_nothing_more(tmp_path: Path) -> None:
+    # A fresh interpreter: this one has imported WeasyPrint long ago. Without the preload, each
+    # PDF process forked from a parent that never made a PDF imported about 270 modules anew.
+    script = textwrap.dedent("""
+        import sys
+        from generator.render.lanes import preload
+        assert "weasyprint" not in sys.modules
+        assert preload(["pdf"]) == ("pdf",)
+        loaded = set(sys.modules)
+        import weasyprint
+        weasyprint.HTML(string="<html lang='fr'><title>t</title><h2>Semaine</h2><p><em>a</em> "
+                        "<strong>b</strong></p><ul><li>c</li></ul></html>").write_pdf(pdf_variant="pdf/ua-1")
+        print(sorted(set(sys.modules) - loaded))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -25,6 +25,7 @@ from generator.ops import steps
 from generator.ops.events import EventLog
 from generator.ops.run import RunResult
 from generator.ops.service import Service, schedule_lock_path, serve
+from generator.render.lanes import can_start_early
 from generator.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,9 @@ def test_weeks_on_time_then_a_gap_caught_up_on_restart(tmp_path: Path) -> None:
     assert _line(first, "week=2026-W19", "step=publish", "outcome=done").startswith("ts=2026-05-12T07:00:00")
     assert _completed(report) == ["2026-W18", "2026-W19"]
     assert "event=stop" in first[-1]
+    # Each edition forks its PDF from this long-lived process: WeasyPrint is loaded here once.
+    start = _line(first, "event=start")
+    assert ("preloaded=pdf" in start) == can_start_early()
 
     # Down for two weeks; on restart both missed editions are made, only the newest mailed.
     second = _run_service(report, out, "2026-05-26 10:00", "2026-05-26 12:00")

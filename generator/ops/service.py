@@ -17,6 +17,8 @@ from generator.locks import held
 from generator.ops import steps
 from generator.ops.events import EventLog
 from generator.ops.run import DataNotReady, last_complete_week, run_week
+from generator.render import chosen_renderers
+from generator.render.lanes import preload
 from generator.report import Report
 from generator.weeks import iso_label, parse_week
 
@@ -109,8 +111,11 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
         trigger = schedule.Scheduler()
         every = getattr(trigger.every(), report.schedule.day.lower())
         every.at(report.schedule.time, report.schedule.timezone).do(job)
+        # Every edition this process builds forks its PDF from it: load the PDF's libraries
+        # here once, instead of in each child.
+        loaded = preload(chosen_renderers(()))
         log.emit(event="start", day=report.schedule.day, time=report.schedule.time,
-                 timezone=report.schedule.timezone)
+                 timezone=report.schedule.timezone, preloaded=",".join(loaded))
         job()  # catch up at once with whatever was missed while the service was down
         while not should_stop():
             trigger.run_pending()

@@ -58,6 +58,11 @@ class Renderer:
     words and sizes alone and asks `pngs()` for the images only at the end. The pipeline may
     then start it in a process of its own before the charts are drawn, with `content.charts`
     undrawn (see `generator.render.lanes`); `render` must do the same work in one go.
+
+    `preload()` loads into this process what `render_early` needs (its libraries, their
+    first-use set-up), so that the processes forked from it later start with that done. A
+    process that builds many editions calls it once (`generator.render.lanes.preload`); a
+    one-off build does not, as its child loads them while the charts are drawn.
     """
 
     name: str
@@ -65,3 +70,4 @@ class Renderer:
     render: Callable[[EditionContent, Path], tuple[Path, ...]]
     outputs: tuple[TextOutput, ...] = ()
     render_early: Callable[[EditionContent, Path, PngFeed], tuple[Path, ...]] | None = None
+    preload: Callable[[], None] | None = None

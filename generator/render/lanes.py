@@ -165,6 +165,21 @@ def early_renderers(content: EditionContent, folder: Path, names: Iterable[str],
         early.close()
 
 
+def preload(names: Iterable[str]) -> tuple[str, ...]:
+    """Load what the named renderers need before they start early, where they will be forked:
+    for a process that builds edition after edition (`weekly schedule`), whose children would
+    otherwise each load the PDF's libraries anew, the parent never having used them. Returns
+    the names of the renderers preloaded."""
+    if not can_start_early():
+        return ()  # they run in this process, and the first build loads what they need
+    done = []
+    for renderer in (RENDERERS[n] for n in names):
+        if renderer.render_early is not None and renderer.preload is not None:
+            renderer.preload()
+            done.append(renderer.name)
+    return tuple(done)
+
+
 def _send(conn: Connection, payload: Mapping[str, bytes]) -> None:
     # A child already gone breaks the pipe: finish() says why, from its outcome or exit code.
     with contextlib.suppress(OSError):
