@@ -98,6 +98,13 @@ def test_both_feeds_parse_with_full_content_categories_and_the_pdf(site: Path) -
     content = entry.find(f"{ATOM}content")
     assert content is not None and content.get("type") == "html"
     assert "<h2>Key Takeaways</h2>" in (content.text or "")
+    # The entry's title is the headline: the content does not repeat it, nor the page's table
+    # of contents (in-page links), which the edition page itself keeps.
+    page = (site / "2026-W21" / PAGE).read_text(encoding="utf-8")
+    headline = entry.findtext(f"{ATOM}title") or ""
+    assert "<h1>" in page and 'class="toc"' in page and headline
+    assert "<h1>" not in (content.text or "") and 'class="toc"' not in (content.text or "")
+    assert "page-only" not in (content.text or "")
     # Links in the content are absolute: a feed reader has no page to resolve them against.
     assert 'src="charts/' not in (content.text or "")
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")]

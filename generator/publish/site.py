@@ -170,6 +170,9 @@ def _entry(report: Report, folder: Path) -> tuple[dt.datetime, SiteEntry]:
 
 _TAG = re.compile(r'<meta property="article:tag" content="([^"]*)">')
 _ARTICLE = re.compile(r'<article class="article" id="article">(.*?)</article>', re.S)
+# What the edition page marks as its own (the headline, the table of contents): the feeds'
+# entries have their title already, and in-page links are no use in a feed reader.
+_PAGE_ONLY = re.compile(r"<!--weekly:page-only-->.*?<!--/weekly:page-only-->", re.S)
 _RELATIVE = re.compile(r'\b(src|href|srcset)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"]*)"')
 
 
@@ -178,7 +181,8 @@ def article_html(page: str, url: str) -> str:
     found = _ARTICLE.search(page)
     if found is None:
         return ""
-    return _RELATIVE.sub(lambda m: f'{m.group(1)}="{urljoin(url, m.group(2))}"', found.group(1))
+    article = _PAGE_ONLY.sub("", found.group(1))
+    return _RELATIVE.sub(lambda m: f'{m.group(1)}="{urljoin(url, m.group(2))}"', article)
 
 
 def scan_editions(report: Report, out: Path) -> tuple[SiteEntry, ...]:
