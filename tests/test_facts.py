@@ -7,7 +7,6 @@ import json
 import pytest
 from helpers import ReportFactory, Row, facts_of, monday, week
 
-from generator.kinds.llm_usage.facts.lead import too_close_to_call
 from generator.kinds.llm_usage.load import load_snapshot
 
 A1, A2, B1, C1 = "acme/a1", "acme/a2", "bolt/b1", "crane/c1"  # CN, CN, US, FR
@@ -329,18 +328,3 @@ def test_earlier_week_ignores_later_weeks(report_factory: ReportFactory) -> None
     cut = facts_of(report_factory(BASE[:13], models=CATALOGUE), monday(2))
     assert full.to_json() == cut.to_json()
     assert full.model("bolt/b9") is None
-
-
-@pytest.mark.parametrize(("top", "second", "free", "digits", "close"), [
-    (1_009, 1_000, 0, None, True),  # 0.9 % ahead
-    (1_010, 1_000, 0, None, False),  # 1 % ahead: a lead
-    (1_200, 1_000, 250, None, True),  # ahead by less than its own free tier
-    (1_200, 1_000, 150, None, False),
-    (1_240_000, 1_200_000, 0, 2, True),  # 3 % apart, but to 2 figures within +-50,000 each
-    (1_240_000, 1_200_000, 0, 3, False),
-    (5, 0, 0, None, False),  # a runner-up with nothing: no share, but no tie either
-])
-def test_a_first_place_too_close_to_call(top: int, second: int, free: int, digits: int | None,
-                                         close: bool) -> None:
-    # The one test behind the story's dead heat and the call's refusal to bet on the leader.
-    assert too_close_to_call(top, second, free, digits) is close

@@ -5,7 +5,7 @@ Selection. The candidates are those whose condition holds in the edition's week,
 order (the order breaks ties):
 
 1. `debut_grows`: a model launched this week within the top N; the largest such launch;
-2. `leader_keeps`: the rank-1 model, unless its lead is too close to call (`lead`);
+2. `leader_keeps`: the rank-1 model;
 3. `lead_holds`: the leading country, when a runner-up exists;
 4. `growth_continues` when the total grew this week and growth continued at least half the
    time, else `growth_stops`.
@@ -80,8 +80,7 @@ def _candidates(t: Timeline, rates: BaseRates, names: dict[str, str],
     if launched:
         found.append(Call(week, "debut_grows", launched[0], names[launched[0]], rates.debut_grew))
     leader = t.top_model[row]
-    # A first place too close to call is no lead to bet on (the story calls it a dead heat).
-    if leader is not None and not t.close_at_top[row]:
+    if leader is not None:
         found.append(Call(week, "leader_keeps", leader, names[leader], rates.leader_kept))
     country = t.top_country[row]
     if country is not None and t.countries[row] >= 2:

@@ -16,7 +16,6 @@ import numpy as np
 
 from generator.kinds.llm_usage.facts.frames import Frames
 from generator.kinds.llm_usage.facts.launch import launched_in
-from generator.kinds.llm_usage.facts.lead import too_close_to_call
 from generator.kinds.llm_usage.facts.source import coverage_kind, method_changes
 from generator.kinds.llm_usage.snapshot import Snapshot
 
@@ -31,11 +30,9 @@ class Timeline:
     `top_country`: the country strictly ahead of every other (None on a tie or without
     countries); `countries`: how many countries have volume. `grew`: the total rose on the
     row before beyond both weeks' rounding (None when either week is missing).
-    `close_at_top`: the rank-1 model's lead over rank 2 is too small to call it a lead (see
-    `lead.too_close_to_call`). `launches`: the models launched in that row (listed for the
-    first time since the week before, with a catalogue date in the week), largest first.
-    `debuts`: (model, row) of each model's first row, when the week before is in the data; in
-    a list only launches.
+    `launches`: the models launched in that row (listed for the first time since the week
+    before, with a catalogue date in the week), largest first. `debuts`: (model, row) of
+    each model's first row, when the week before is in the data; in a list only launches.
     """
 
     weeks: tuple[dt.date, ...]
@@ -43,7 +40,6 @@ class Timeline:
     starts: tuple[int, ...]
     listed: tuple[bool, ...]
     top_model: tuple[str | None, ...]
-    close_at_top: tuple[bool, ...]
     top_country: tuple[str | None, ...]
     countries: tuple[int, ...]
     grew: tuple[bool | None, ...]
@@ -73,7 +69,6 @@ def build_timeline(snapshot: Snapshot, f: Frames, margins: list[float]) -> Timel
         starts=tuple(starts),
         listed=listed,
         top_model=_top_models(f),
-        close_at_top=_close_at_top(snapshot, f, weeks),
         top_country=_top_countries(f),
         countries=tuple(int(n) for n in (f.countries.fillna(0.0) > 0).sum(axis=1)),
         grew=_grew(f, margins),
@@ -90,23 +85,6 @@ def _top_models(f: Frames) -> tuple[str | None, ...]:
     for row, j in zip(*np.nonzero(ranks == 1), strict=True):
         top[int(row)] = columns[int(j)]
     return tuple(top)
-
-
-def _close_at_top(snapshot: Snapshot, f: Frames, weeks: tuple[dt.date, ...]) -> tuple[bool, ...]:
-    ranks = f.ranks.to_numpy(dtype=float)
-    tokens = np.nan_to_num(f.tokens[f.ranks.columns].to_numpy(dtype=float))
-    free = np.nan_to_num(f.free[f.ranks.columns].to_numpy(dtype=float))
-    out = []
-    for row, week in enumerate(weeks):
-        first, second = np.flatnonzero(ranks[row] == 1), np.flatnonzero(ranks[row] == 2)
-        if not len(first) or not len(second):
-            out.append(False)
-            continue
-        profile = snapshot.profiles.get(week)
-        out.append(too_close_to_call(int(tokens[row, first[0]]), int(tokens[row, second[0]]),
-                                     int(free[row, first[0]]),
-                                     profile.significant_figures if profile else None))
-    return tuple(out)
 
 
 def _top_countries(f: Frames) -> tuple[str | None, ...]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 
-from generator.kinds.llm_usage.facts.lead import DEAD_HEAT_PCT
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.angles import candidate_angles, choose_angle, opening
 from generator.kinds.llm_usage.story.causes import causes_section
 from generator.kinds.llm_usage.story.outlook import ahead_section, developers_section, take_bullets
-from generator.kinds.llm_usage.story.scope import Scope, dead_heat, within_rounding
+from generator.kinds.llm_usage.story.scope import DEAD_HEAT_PCT, Scope, dead_heat, within_rounding
 from generator.kinds.llm_usage.story.sections import (
     arrivals_sentence,
     cost_section,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import cast
 
-from generator.kinds.llm_usage.facts.lead import level_within_rounding
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.kinds.llm_usage.story.calls import (
     call_record,
     debut_rate_sentence,
     leader_rate_sentence,
 )
-from generator.kinds.llm_usage.story.scope import Scope, dead_heat
+from generator.kinds.llm_usage.story.scope import Scope, dead_heat, level_within_rounding
 from generator.ledger.numbers import ClaimBook
 from generator.story.model import Bullet, CallRecord, Section, paragraph
 from generator.story.notes import Notes, notes_cover, take_with_notes
@@ -95,7 +94,7 @@ def ahead_section(facts: Facts, book: ClaimBook, w: int = 0) -> Section | None:
         top, second = facts.models[0], facts.models[1]
         # Set together with leader_margin_tokens (facts/compute.py), so not None here.
         margin_pct = cast(float, facts.market.leader_margin_pct)
-        if level_within_rounding(facts.source.significant_figures, top.tokens, second.tokens):
+        if level_within_rounding(facts, top.tokens, second.tokens):
             sentences.append(book.sentence(
                 f"{top.name} and {second.name} are level within the source's rounding, at "
                 f"{tokens(book, 'models.0.tokens', top.tokens)} and "

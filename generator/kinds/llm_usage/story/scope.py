@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.kinds.llm_usage.facts.lead import too_close_to_call
 from generator.kinds.llm_usage.facts.model import Facts
 from generator.ledger.numbers import ClaimBook
 
@@ -25,14 +24,31 @@ def within_rounding(facts: Facts) -> bool:
     return change is not None and bound > 0 and abs(change) <= 2 * bound
 
 
+def level_within_rounding(facts: Facts, first: int, second: int) -> bool:
+    """Whether two figures of a rounding source could be in either order: their gap is no
+    larger than half a unit in the last kept place of each."""
+    digits = facts.source.significant_figures
+    if digits is None:
+        return False
+    bound = sum(10 ** max(0, len(str(v)) - digits) // 2 for v in (first, second))
+    return abs(first - second) <= bound
+
+
+# A lead at the top smaller than this share of the runner-up's volume is a dead heat.
+DEAD_HEAT_PCT = 1.0
+
+
 def dead_heat(facts: Facts) -> bool:
-    """Whether the top two models are closer than the figures' own uncertainty (see
-    `facts.lead.too_close_to_call`). No text then crowns one, and no call bets on the leader."""
+    """Whether the top two models are closer than the figures' own uncertainty: under
+    `DEAD_HEAT_PCT` apart, closer than the leader's free-tier volume (which a promotion's end
+    would take away), or level within the source's rounding. No text then crowns one."""
     if len(facts.models) < 2:
         return False
     top, second = facts.models[0], facts.models[1]
-    return too_close_to_call(top.tokens, second.tokens, top.free_tokens,
-                             facts.source.significant_figures)
+    margin = facts.market.leader_margin_pct
+    return (margin is not None and margin < DEAD_HEAT_PCT) or \
+        top.tokens - second.tokens < top.free_tokens or \
+        level_within_rounding(facts, top.tokens, second.tokens)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,9 @@ and the declining side. Each writer returns None when the week's data does not s
 
 from __future__ import annotations
 
-from generator.kinds.llm_usage.facts.lead import DEAD_HEAT_PCT
 from generator.kinds.llm_usage.facts.model import Facts, ModelFacts
 from generator.kinds.llm_usage.story.causes import free_tier_clause
-from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, Scope, dead_heat
+from generator.kinds.llm_usage.story.scope import ARRIVAL_LABELS, DEAD_HEAT_PCT, Scope, dead_heat
 from generator.ledger.numbers import ClaimBook, article_for
 from generator.story.model import Bullet, Section, Table, paragraph
 from generator.story.phrases import (
