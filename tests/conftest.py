@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from helpers import ReportFactory, make_report
+from mail_fixtures import certificate, server
 
 from generator.report import Report
 
-__all__ = ["ReportFactory", "report_factory"]
+__all__ = ["ReportFactory", "certificate", "report_factory", "server"]
 
 
 @pytest.fixture

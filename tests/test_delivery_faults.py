@@ -1,6 +1,6 @@
 """Issue 14's delivery cases: hostile addresses, one recipient's failure, and SMTP servers that misbehave.
 
-Every send here goes to a real aiosmtpd server on 127.0.0.1 (the fixtures of test_delivery), made
+Every send here goes to a real aiosmtpd server on 127.0.0.1 (tests/mail_fixtures.py), made
 to hang up after DATA, die in the middle of a run, stall, or expect a non-ASCII password.
 """
 
@@ -14,9 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import mail_fixtures
 import pytest
-import test_delivery
-from test_delivery import SECRET, USER, Certificate, Store, _authenticator, _free_port, aiosmtpd_controller
+from mail_fixtures import (
+    SECRET,
+    USER,
+    WEEK,
+    Certificate,
+    Store,
+    aiosmtpd_controller,
+    authenticator,
+    free_port,
+)
 
 from generator.delivery import ledger, schema, send, smtp, subscribers
 from generator.errors import InputError
@@ -25,15 +34,12 @@ from generator.ops.events import EventLog
 from generator.ops.run import run_week
 from generator.report import Report
 
-# test_delivery's fixtures, under their own names so that the tests here can ask for them.
-certificate = test_delivery.certificate
-out = test_delivery.out
-report = test_delivery.report
-run = test_delivery.run
-server = test_delivery.server
-state = test_delivery.state
+# The delivery tests' own fixtures (see mail_fixtures; certificate and server come from conftest).
+out = mail_fixtures.out
+report = mail_fixtures.report
+run = mail_fixtures.run
+state = mail_fixtures.state
 
-WEEK = test_delivery.WEEK
 HOSTILE = ("=?utf-8?q?a=0D=0ABcc=3A_evil=40z.org?=@x.org", "=?utf-8?q?x=0A?=@x.org",
            "=?utf-8?q?x?=@x.org", "=?utf-8?b?eA==?=@x.org", "=?utf-8?q?ceo=40bank.example?=@x.org")
 PEOPLE = tuple(f"p{n}@example.org" for n in range(1, 7))
@@ -178,7 +184,7 @@ class HangUpAfterData(Store):
 
 def _start(store: Store, certificate: Certificate, port: int) -> Any:
     controller = aiosmtpd_controller.Controller(
-        store, hostname="127.0.0.1", port=port, authenticator=_authenticator,
+        store, hostname="127.0.0.1", port=port, authenticator=authenticator,
         tls_context=certificate.server_context(), require_starttls=True, auth_require_tls=True)
     controller.start()
     return controller
@@ -187,7 +193,7 @@ def _start(store: Store, certificate: Certificate, port: int) -> Any:
 @pytest.fixture
 def other_port(monkeypatch: pytest.MonkeyPatch, server: Store) -> Iterator[int]:
     """The `server` fixture's environment (TLS, login), pointed at a fresh port for a server of our own."""
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("WEEKLY_SMTP_PORT", str(port))
     yield port
 
@@ -296,7 +302,7 @@ UMLAUT_PASSWORD = "pa55-W0rd-never-print-mä-1"
 
 def test_a_non_ascii_password_logs_in_as_utf8(server: Store, run: Any, out: Path, report: Report,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(test_delivery, "PASSWORD", UMLAUT_PASSWORD)  # the server's authenticator
+    monkeypatch.setattr(mail_fixtures, "PASSWORD", UMLAUT_PASSWORD)  # the server's authenticator
     monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", UMLAUT_PASSWORD)
     _subscribe(run, PEOPLE[:2])
     status, stdout, stderr = run("send", "--out", str(out))
@@ -393,7 +399,7 @@ def test_a_non_ascii_password_leaks_nothing_into_weekly_run(server: Store, run: 
                                                             report: Report,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The run's event log and its run_steps table, where issue 14 found the codec error's text."""
-    monkeypatch.setattr(test_delivery, "PASSWORD", UMLAUT_PASSWORD)
+    monkeypatch.setattr(mail_fixtures, "PASSWORD", UMLAUT_PASSWORD)
     monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", "wrong-ä-" + UMLAUT_PASSWORD)
     _subscribe(run, PEOPLE[:2])
     conn = subscribers.connect(report.slug)

@@ -1,6 +1,6 @@
 """Issue 17, item 7: `weekly doctor` catches each misconfiguration, and `run`/`schedule` stop on it first.
 
-The SMTP checks talk to a real aiosmtpd server on 127.0.0.1 with STARTTLS and login (test_delivery's).
+The SMTP checks talk to a real aiosmtpd server on 127.0.0.1 with STARTTLS and login (tests/mail_fixtures.py).
 """
 
 from __future__ import annotations
@@ -8,19 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import mail_fixtures
 import pytest
-import test_delivery
-from test_delivery import Store
+from mail_fixtures import Store, free_port
 
 from generator.cli import main
 from generator.delivery import subscribers
 from generator.ops import doctor
 from generator.report import Report
 
-certificate = test_delivery.certificate
-report = test_delivery.report
-server = test_delivery.server
-state = test_delivery.state
+report = mail_fixtures.report
+state = mail_fixtures.state
 
 Doctor = Callable[..., tuple[int, str, str]]
 
@@ -59,7 +57,7 @@ def test_smtp_problems(healthy: Report, weekly: Doctor, monkeypatch: pytest.Monk
     monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", "wrong")
     _one_problem(weekly, "smtp:", "login refused", "WEEKLY_SMTP_PASSWORD")
     assert "wrong" not in weekly("doctor")[2]
-    monkeypatch.setenv("WEEKLY_SMTP_PORT", str(test_delivery._free_port()))  # nobody listens
+    monkeypatch.setenv("WEEKLY_SMTP_PORT", str(free_port()))  # nobody listens
     _one_problem(weekly, "smtp:", "cannot reach the SMTP server 127.0.0.1")
     monkeypatch.setenv("WEEKLY_SMTP_TLS", "tls")
     _one_problem(weekly, "WEEKLY_SMTP_TLS expected one of starttls, ssl, none")

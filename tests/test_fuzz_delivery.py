@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_delivery import HTML, TEXT, Store, _free_port, _png, aiosmtpd_controller
+from mail_fixtures import HTML, TEXT, Store, aiosmtpd_controller, free_port, png
 
 from generator.cli import main
 from generator.delivery import subscribers
@@ -80,7 +80,7 @@ def addresses(draw: st.DrawFn) -> str:
 def smtp_server() -> Iterator[tuple[Store, int]]:
     """A plain SMTP relay on 127.0.0.1 (no TLS, no login), for the whole module."""
     store = Store()
-    port = _free_port()
+    port = free_port()
     controller = aiosmtpd_controller.Controller(store, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -100,8 +100,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (folder / "charts").mkdir(parents=True)
     (folder / "email.html").write_text(HTML, encoding="utf-8")
     (folder / "email.txt").write_text(TEXT, encoding="utf-8")
-    (folder / "charts" / "top_models.png").write_bytes(_png("red"))
-    (folder / "charts" / "regions.png").write_bytes(_png("blue"))
+    (folder / "charts" / "top_models.png").write_bytes(png("red"))
+    (folder / "charts" / "regions.png").write_bytes(png("blue"))
     facts = {"iso_week": WEEK, "edition": {"headline": "Fuzzed", "summary": "S."}}
     (folder / "facts.json").write_text(json.dumps(facts), encoding="utf-8")
     return report, base / "out"

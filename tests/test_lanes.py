@@ -263,7 +263,6 @@ def test_a_print_template_error_is_one_line_either_way(
     assert not (out / "rep" / "2026-W02").exists()
 
 
-
 def test_preload_loads_what_a_forked_renderer_needs_and_only_where_it_forks(
         monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []

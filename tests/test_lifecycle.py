@@ -1,6 +1,6 @@
 """Issue 17: subscriber statuses, bounces (at SMTP time and from DSN files), test sends, double opt-in.
 
-Every message goes to a real aiosmtpd server on 127.0.0.1 (the fixtures of test_delivery).
+Every message goes to a real aiosmtpd server on 127.0.0.1 (tests/mail_fixtures.py).
 """
 
 from __future__ import annotations
@@ -12,23 +12,21 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import mail_fixtures
 import pytest
-import test_delivery
+from mail_fixtures import Store, aiosmtpd_controller, free_port
 from ops_fixtures import copy_sample
-from test_delivery import Store, _free_port, aiosmtpd_controller
 
 from generator.cli import main
 from generator.delivery import ledger, schema, subscribers
 from generator.report import Report
 
-certificate = test_delivery.certificate
-out = test_delivery.out
-report = test_delivery.report
-run = test_delivery.run
-server = test_delivery.server
-state = test_delivery.state
+out = mail_fixtures.out
+report = mail_fixtures.report
+run = mail_fixtures.run
+state = mail_fixtures.state
 
-WEEK = test_delivery.WEEK
+WEEK = mail_fixtures.WEEK
 NEXT = "2026-W22"
 
 
@@ -245,7 +243,7 @@ def test_postal_address_in_both_parts_and_the_web_copy(tmp_path: Path) -> None:
 def test_internationalised_addresses(smtputf8: bool, run: Any, out: Path, report: Report,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store()
-    port = _free_port()
+    port = free_port()
     controller = aiosmtpd_controller.Controller(store, hostname="127.0.0.1", port=port,
                                                 enable_SMTPUTF8=smtputf8)
     controller.start()

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from mail_fixtures import PEOPLE, Store
 from ops_fixtures import copy_sample
-from test_delivery import PEOPLE, Store, certificate, server  # noqa: F401 (fixtures)
 
 from generator.cli import main
 from generator.delivery import subscribers
@@ -41,7 +41,7 @@ def report(tmp_path: Path) -> Report:
 
 
 @pytest.fixture
-def ready(report: Report, server: Store) -> Report:  # noqa: F811
+def ready(report: Report, server: Store) -> Report:
     """What `weekly doctor` asks of a run (issue 17): a working SMTP server and a subscriber."""
     conn = subscribers.connect(report.slug)
     subscribers.add(conn, PEOPLE[0])
@@ -103,7 +103,7 @@ def test_week_without_data_exits_4_and_writes_nothing(ready: Report, report: Rep
     assert not out.exists()
 
 
-def test_a_failed_step_is_recorded_and_retried(ready: Report, report: Report, server: Store,  # noqa: F811
+def test_a_failed_step_is_recorded_and_retried(ready: Report, report: Report, server: Store,
                                                tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     argv = ["run", "--report", str(report.folder), "--out", str(out), "--week", WEEK]
@@ -159,7 +159,7 @@ def test_killed_while_building_then_rerun_completes(ready: Report, report: Repor
     assert main(["check", str(out / "llm-usage" / WEEK)]) == 0
 
 
-def test_killed_while_sending_then_rerun_resumes(server: Store, report: Report, tmp_path: Path,  # noqa: F811
+def test_killed_while_sending_then_rerun_resumes(server: Store, report: Report, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     conn = subscribers.connect(report.slug)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
+from mail_fixtures import Store
 from ops_fixtures import copy_sample, restore_usage
-from test_delivery import Store, certificate, server  # noqa: F401 (fixtures)
 
 from generator.cli import main
 from generator.delivery import subscribers
@@ -25,6 +25,7 @@ from generator.ops import steps
 from generator.ops.events import EventLog
 from generator.ops.run import RunResult
 from generator.ops.service import Service, schedule_lock_path, serve
+from generator.render.environment import MissingLibrary
 from generator.render.lanes import can_start_early
 from generator.report import Report
 
@@ -146,6 +147,27 @@ def test_a_job_that_raises_is_logged_and_retried(tmp_path: Path, monkeypatch: py
     assert "disk full" in _line(lines, "outcome=failed") and "event=stop" in lines[-1]
 
 
+def test_a_library_that_cannot_be_preloaded_is_logged_and_the_service_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(names: object) -> tuple[str, ...]:
+        raise MissingLibrary("the PDF needs the 'weasyprint' library (OSError: no Pango)")
+
+    ran: list[str] = []
+
+    def week_run(report: Report, week: dt.date, out: Path, log: EventLog, **options: object) -> RunResult:
+        ran.append(week.isoformat())
+        return RunResult("2026-W21", out, tuple((s, "done") for s in steps.STEPS))
+
+    monkeypatch.setattr(service_module, "preload", missing)
+    monkeypatch.setattr(service_module, "run_week", week_run)
+    lines = _run_service(copy_sample(tmp_path), tmp_path / "out", "2026-05-26 07:05", "2026-05-26 07:10")
+    start = _line(lines, "event=start")
+    assert 'preloaded=""' in start
+    assert "preload_failed=" in start and "no Pango" in start
+    # The weeks are still run: each build reports the missing library itself.
+    assert ran == ["2026-05-18"]
+
+
 def _reader(report: Report) -> None:
     """One active subscriber: `weekly schedule` checks that it has someone to mail (issue 17)."""
     conn = subscribers.connect(report.slug)
@@ -154,7 +176,7 @@ def _reader(report: Report) -> None:
 
 
 def test_a_second_scheduler_finds_the_lock_held(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                server: Store) -> None:  # noqa: F811
+                                                server: Store) -> None:
     report = copy_sample(tmp_path)
     _reader(report)
     with held(schedule_lock_path(report.slug), "a scheduler"):
@@ -165,7 +187,7 @@ def test_a_second_scheduler_finds_the_lock_held(tmp_path: Path, capsys: pytest.C
     assert not (tmp_path / "out").exists()
 
 
-def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path, server: Store) -> None:  # noqa: F811
+def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path, server: Store) -> None:
     report = copy_sample(tmp_path)
     _reader(report)
     out = tmp_path / "out"

@@ -1,6 +1,6 @@
 """Issue 17, item 6: with `[review] required = true` a run builds a preview and waits for `weekly approve`.
 
-The sample report, a real loopback SMTP server (test_delivery's) and one subscriber.
+The sample report, a real loopback SMTP server (tests/mail_fixtures.py) and one subscriber.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mail_fixtures import PEOPLE, Store
 from ops_fixtures import copy_sample
-from test_delivery import PEOPLE, Store, certificate, server  # noqa: F401 (fixtures)
 
 from generator.cli import main
 from generator.delivery import subscribers
@@ -40,7 +40,7 @@ def report(tmp_path: Path) -> Report:
     return found
 
 
-def test_run_waits_for_approval_then_sends(report: Report, server: Store, tmp_path: Path,  # noqa: F811
+def test_run_waits_for_approval_then_sends(report: Report, server: Store, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     argv = ["run", "--report", str(report.folder), "--out", str(out), "--week", WEEK]

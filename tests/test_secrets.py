@@ -14,10 +14,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import mail_fixtures
 import pytest
-import test_delivery
 from helpers import week, write_report
-from test_delivery import Store, certificate, server  # noqa: F401  (fixtures)
+from mail_fixtures import Store, free_port
 
 from generator.cli import main
 from generator.delivery import subscribers
@@ -36,10 +36,10 @@ SETTINGS_TOML = ('site_url = "https://news.example.org/"\n'
 
 
 @pytest.fixture
-def secrets(server: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+def secrets(server: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The loopback SMTP server expecting our login, and the environment holding it."""
-    monkeypatch.setattr(test_delivery, "USER", USER)  # read by the server's authenticator
-    monkeypatch.setattr(test_delivery, "PASSWORD", PASSWORD)
+    monkeypatch.setattr(mail_fixtures, "USER", USER)  # read by the server's authenticator
+    monkeypatch.setattr(mail_fixtures, "PASSWORD", PASSWORD)
     monkeypatch.setenv("WEEKLY_SMTP_USER", USER)
     monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", PASSWORD)
     monkeypatch.setenv("WEEKLY_SECRET", SECRET)
@@ -49,7 +49,7 @@ def secrets(server: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
 
 
 def test_secrets_appear_in_no_output_log_or_file(
-    secrets: Path, server: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    secrets: Path, server: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -77,7 +77,7 @@ def test_secrets_appear_in_no_output_log_or_file(
     monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", "not-" + PASSWORD[:6])
     assert weekly("send", *report, "--out", str(out), "--week", week(1)) == 2
     monkeypatch.setenv("WEEKLY_SMTP_PASSWORD", PASSWORD)
-    monkeypatch.setenv("WEEKLY_SMTP_PORT", str(test_delivery._free_port()))  # nobody listens
+    monkeypatch.setenv("WEEKLY_SMTP_PORT", str(free_port()))  # nobody listens
     assert weekly("send", *report, "--out", str(out), "--week", week(1)) != 0
     monkeypatch.setenv("WEEKLY_SMTP_TLS", "plaintext-please")
     assert weekly("send", *report, "--out", str(out), "--week", week(1)) == 2

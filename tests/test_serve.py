@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import mail_fixtures
 import pytest
-import test_delivery
-from test_delivery import SECRET, Store
+from mail_fixtures import SECRET, Store
 
 from generator.delivery import subscribers
 from generator.delivery.endpoint import make_endpoint_server
@@ -28,12 +28,10 @@ from generator.delivery.smtp import SmtpConfig
 from generator.delivery.web import Outbox, PublicApp, RateLimiter
 from generator.report import Report
 
-certificate = test_delivery.certificate
-out = test_delivery.out
-report = test_delivery.report
-run = test_delivery.run
-server = test_delivery.server
-state = test_delivery.state
+out = mail_fixtures.out
+report = mail_fixtures.report
+run = mail_fixtures.run
+state = mail_fixtures.state
 
 ROOT = Path(__file__).resolve().parent.parent
 

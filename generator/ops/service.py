@@ -18,6 +18,7 @@ from generator.ops import steps
 from generator.ops.events import EventLog
 from generator.ops.run import DataNotReady, last_complete_week, run_week
 from generator.render import chosen_renderers
+from generator.render.environment import MissingLibrary
 from generator.render.lanes import preload
 from generator.report import Report
 from generator.weeks import iso_label, parse_week
@@ -112,10 +113,15 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
         every = getattr(trigger.every(), report.schedule.day.lower())
         every.at(report.schedule.time, report.schedule.timezone).do(job)
         # Every edition this process builds forks its PDF from it: load the PDF's libraries
-        # here once, instead of in each child.
-        loaded = preload(chosen_renderers(()))
+        # here once, instead of in each child. A missing one is logged and the service starts
+        # all the same: each week's build then fails with that same message, and is retried.
+        try:
+            loaded, missing = preload(chosen_renderers(())), ""
+        except MissingLibrary as exc:
+            loaded, missing = (), str(exc)
         log.emit(event="start", day=report.schedule.day, time=report.schedule.time,
-                 timezone=report.schedule.timezone, preloaded=",".join(loaded))
+                 timezone=report.schedule.timezone, preloaded=",".join(loaded),
+                 **({"preload_failed": missing} if missing else {}))
         job()  # catch up at once with whatever was missed while the service was down
         while not should_stop():
             trigger.run_pending()

@@ -231,7 +231,8 @@ def preload_pdf() -> None:
     """Import WeasyPrint (and the font and PDF libraries it imports): about 0.6 s, which every
     PDF process forked from this one is then spared. Making a small PDF here as well showed no
     further gain in the children (measured within the noise), so it is not done."""
-    require("weasyprint", INSTALL, "--to pdf")
+    # Named for what needs it: `weekly schedule` preloads with no --to of its own.
+    require("weasyprint", INSTALL, "the PDF (article.pdf)")
 
 
 RENDERER = Renderer("pdf", "downloadable PDF article.pdf (WeasyPrint)", render_pdf,
