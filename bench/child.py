@@ -94,6 +94,7 @@ def warm(report_dir: Path, out: Path) -> dict[str, object]:
     """An edition in a process that has built one already, once per command read from stdin:
     `go` builds every format, `nopdf` all but the PDF (WeasyPrint's share, by difference), and
     `inline` every format in this one process (the PDF not forked: the edition's work alone)."""
+    from generator.heap import settle_after_first_edition
     from generator.pipeline import BuildRequest, build_edition
     from generator.render import chosen_renderers
     from generator.render.lanes import preload
@@ -106,6 +107,7 @@ def warm(report_dir: Path, out: Path) -> dict[str, object]:
         formats = ("html", "md", "email") if command == "nopdf" else ()
         build_edition(BuildRequest(report=report, week="2026-W21", out=out, formats=formats,
                                    overlap=command != "inline"))
+        settle_after_first_edition()  # as `weekly schedule` does after its first run
 
     return serve(once)
 

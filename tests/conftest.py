@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,15 @@ from mail_fixtures import certificate, server
 from generator.report import Report
 
 __all__ = ["ReportFactory", "certificate", "report_factory", "server"]
+
+
+@pytest.fixture(autouse=True)
+def _collector_thawed() -> Iterator[None]:
+    """A command under test may freeze this process's heap (generator/heap.py), as it does its
+    own process's: the next test starts with a collector that walks every object again."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture

@@ -117,6 +117,15 @@ def test_two_cores_do_at_most_twice_the_work_of_one() -> None:
     assert verdicts["warm edition / warm floor, best possible on 2 cores"] == 0.8
 
 
+def test_the_edition_without_its_pdf_is_read_over_the_floor() -> None:
+    results = {"warm_edition": {"median_s": 1.1}, "warm_floor": {"median_s": 1.2},
+               "warm_edition_in_one_process": {"median_s": 1.9, "cpu_median_s": 2.2},
+               "warm_floor_two_at_once": {"median_s": 1.3},
+               "warm_edition_without_pdf": {"median_s": 0.9}}
+    verdicts = {t["target"]: t["measured"] for t in bench_run.targets(results)}
+    assert verdicts["warm edition without its PDF / warm floor"] == 0.75
+
+
 def test_generated_inputs_are_deterministic(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     assert _digest(data.wide_history(first, 12, 9)) == _digest(data.wide_history(second, 12, 9))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -101,7 +102,10 @@ def test_force_rebuilds_and_bad_ranges_are_refused(report: Report, tmp_path: Pat
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     args = ["backfill", "--report", str(report.folder), "--out", str(out)]
+    assert gc.get_freeze_count() == 0
     assert main([*args, "--from", "2026-W21", "--to", "2026-W21"]) == 0
+    # One edition, built in this process: the command froze what it loaded (generator/heap.py).
+    assert gc.get_freeze_count() > 10_000
     facts = out / "llm-usage" / "2026-W21" / "facts.json"
     inode = facts.stat().st_ino
     assert main([*args, "--from", "2026-W21", "--to", "2026-W21"]) == 0

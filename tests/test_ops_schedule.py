@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,7 +51,8 @@ def _utc(text: str) -> dt.datetime:
 
 
 def _run_service(report: Report, out: Path, start: str, until: str,
-                 on_sleep: Callable[[dt.datetime], None] = lambda now: None) -> list[str]:
+                 on_sleep: Callable[[dt.datetime], None] = lambda now: None,
+                 settle_heap: bool = False) -> list[str]:
     """Serve from `start` to `until` (UTC) on a frozen clock; return the log lines."""
     stream = io.StringIO()
     with freeze_time(_utc(start)) as frozen:
@@ -60,7 +63,8 @@ def _run_service(report: Report, out: Path, start: str, until: str,
             frozen.tick(dt.timedelta(seconds=seconds))
             on_sleep(clock())
 
-        serve(Service(report, out, dt.timedelta(minutes=report.schedule.retry_minutes)),
+        serve(Service(report, out, dt.timedelta(minutes=report.schedule.retry_minutes),
+                      settle_heap=settle_heap),
               EventLog(stream, clock, report.slug), clock, sleep, lambda: clock() >= _utc(until))
     return stream.getvalue().splitlines()
 
@@ -92,9 +96,14 @@ def test_weeks_on_time_then_a_gap_caught_up_on_restart(tmp_path: Path) -> None:
     # Each edition forks its PDF from this long-lived process: WeasyPrint is loaded here once.
     start = _line(first, "event=start")
     assert ("preloaded=pdf" in start) == can_start_early()
+    # A caller that only borrows the process keeps its collector as it was.
+    assert gc.get_freeze_count() == 0
 
     # Down for two weeks; on restart both missed editions are made, only the newest mailed.
-    second = _run_service(report, out, "2026-05-26 10:00", "2026-05-26 12:00")
+    # `weekly schedule` owns its process: after the first run, what it loaded is frozen.
+    second = _run_service(report, out, "2026-05-26 10:00", "2026-05-26 12:00", settle_heap=True)
+    assert gc.get_freeze_count() > 10_000
+    assert re.search(r"event=heap frozen=\d{5,}$", _line(second, "event=heap"))
     assert "event=catch-up weeks=2026-W20,2026-W21" in _line(second, "event=catch-up")
     superseded = _line(second, "week=2026-W20", "step=send")
     assert 'detail="not sent: a newer edition went out instead"' in superseded
@@ -213,5 +222,6 @@ def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path, server: St
     assert child.returncode == 0, err
     assert "SIGTERM: stopping after the current step" in err
     assert "step=build outcome=done" in err and "step=check outcome=stopped" in err and "event=stop" in err
+    assert re.search(r"event=heap frozen=\d{5,}", err)  # the command owns its process
     edition = next(p for p in (out / "llm-usage").iterdir() if not p.name.startswith("."))
     assert (edition / "facts.json").is_file()  # the step under way was finished, whole

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.errors import InputError
+from generator.heap import settle_after_first_edition
 from generator.layout import FACTS
 from generator.report import Report
 from generator.weeks import iso_label
@@ -51,8 +52,16 @@ def weeks_to_build(report: Report, first: dt.date, last: dt.date, usage: Path | 
     return weeks
 
 
-def _build_one(report: Report, week: dt.date, out: Path, usage: Path | None) -> Outcome:
+def _build_one(report: Report, week: dt.date, out: Path, usage: Path | None,
+               settle: bool) -> Outcome:
     # Runs in a worker process: everything it returns must pickle, so errors become text.
+    outcome = _build(report, week, out, usage)
+    if settle:  # the edition's objects (and any error's traceback) are let go by now
+        settle_after_first_edition()
+    return outcome
+
+
+def _build(report: Report, week: dt.date, out: Path, usage: Path | None) -> Outcome:
     from generator.errors import CheckFailed
     from generator.pipeline import BuildRequest, build_edition
 
@@ -92,11 +101,14 @@ class Progress:
 
 
 def backfill(report: Report, weeks: list[dt.date], out: Path, jobs: int = 1, force: bool = False,
-             usage: Path | None = None, stream: TextIO | None = None) -> BackfillResult:
+             usage: Path | None = None, stream: TextIO | None = None,
+             settle_heap: bool = False) -> BackfillResult:
     """Build each week's edition not yet built (all of them with `force`) on `jobs` processes.
 
     Each edition is swapped into place whole, so an interrupted backfill resumes by skipping
-    the editions that exist.
+    the editions that exist. The workers freeze their heap after their first edition
+    (`generator.heap`); with `settle_heap`, so does this process when it builds the editions
+    itself (one job): a command that owns its process says so, a library caller need not.
     """
     from generator.pipeline import edition_folder
 
@@ -113,14 +125,15 @@ def backfill(report: Report, weeks: list[dt.date], out: Path, jobs: int = 1, for
         progress.step(outcome)
     if jobs <= 1 or len(todo) <= 1:
         for week in todo:
-            outcome = _build_one(report, week, out, usage)
+            outcome = _build_one(report, week, out, usage, settle_heap)
             outcomes[outcome.week] = outcome
             progress.step(outcome)
     else:
         # spawn, not fork: matplotlib and WeasyPrint keep state a forked child should not inherit.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-            futures: list[Future[Outcome]] = [pool.submit(_build_one, report, w, out, usage) for w in todo]
+            futures: list[Future[Outcome]] = [pool.submit(_build_one, report, w, out, usage, True)
+                                           for w in todo]
             for future in as_completed(futures):
                 outcome = future.result()
                 outcomes[outcome.week] = outcome

@@ -86,7 +86,8 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, on_signal)
-    service = Service(report, args.out, dt.timedelta(minutes=report.schedule.retry_minutes))
+    service = Service(report, args.out, dt.timedelta(minutes=report.schedule.retry_minutes),
+                      settle_heap=True)
     serve(service, EventLog(report=report.slug), clock=lambda: dt.datetime.now(dt.UTC),
           sleep=stop.wait, should_stop=stop.is_set)
     return 0
@@ -113,7 +114,9 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     if jobs < 1:
         raise InputError(f"--jobs expected at least 1, got {jobs}")
     weeks = weeks_to_build(report, _week(args.from_week, "--from"), _week(args.to_week, "--to"), args.usage)
-    result = backfill(report, weeks, args.out, jobs=jobs, force=args.force, usage=args.usage)
+    # The command owns this process: with one job it builds here, edition after edition.
+    result = backfill(report, weeks, args.out, jobs=jobs, force=args.force, usage=args.usage,
+                      settle_heap=True)
     for outcome in result.outcomes:
         if outcome.status == "failed":
             print(f"weekly: {outcome.week}: {outcome.detail}", file=sys.stderr)

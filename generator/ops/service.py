@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.delivery import subscribers
+from generator.heap import settle_after_first_edition
 from generator.locks import held
 from generator.ops import steps
 from generator.ops.events import EventLog
@@ -34,6 +35,9 @@ class Service:
     out: Path
     retry_delay: dt.timedelta
     max_sleep: float = 300.0  # wake at least this often, so a changed clock or a stop is noticed
+    # Freeze the process's heap after its first run (generator/heap.py): for a process that
+    # serves for good (`weekly schedule`), not for a caller that only borrows it.
+    settle_heap: bool = False
 
 
 def schedule_lock_path(slug: str) -> Path:
@@ -105,6 +109,9 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
 
         def job() -> None:
             ok = attempt(service, log, clock(), should_stop)
+            frozen = settle_after_first_edition() if service.settle_heap else 0
+            if frozen:
+                log.emit(event="heap", frozen=frozen)
             retry_at[0] = None if ok else clock() + service.retry_delay
             if not ok:
                 log.emit(event="retry", at=retry_at[0].isoformat(timespec="seconds") if retry_at[0] else None)
