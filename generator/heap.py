@@ -1,12 +1,15 @@
 """The garbage collector in a process that builds edition after edition.
 
 Such a process (`weekly schedule`, a backfill's worker) keeps what its first edition loaded
-for good: the libraries, their fonts and caches, the templates, about 145,000 objects. A full
-collection walks every one of them, each time (0.07 s here, one build in two), to free the few
-thousand objects that a later edition's charts leave in cycles. Moved once into the
+for good: the libraries, their fonts and caches, the templates, well over 100,000 objects. A
+full collection walks every one of them, each time (0.07 s here, one build in two), to free the
+few thousand objects that a later edition's charts leave in cycles. Moved once into the
 collector's permanent generation, they are skipped: a full collection then walks only what
-later editions made. Nothing is frozen per build, so each edition's garbage is still freed,
-and the process does not grow.
+later editions made. Nothing is frozen per build, so each later edition's garbage is still
+freed. What is frozen is never collected: an object alive at the freeze that later dies in a
+cycle stays (a report template edited while `weekly schedule` runs keeps its first compiled
+version, for one), once, which is why the freeze waits for the first edition's own objects to
+be let go, and is done once.
 """
 
 from __future__ import annotations

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import io
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,8 @@ from ops_fixtures import copy_sample
 
 from generator.cli import main
 from generator.kinds.llm_usage.load import load_snapshot
+from generator.ops import backfill as backfill_module
+from generator.ops.backfill import Outcome
 from generator.report import Report
 from generator.weeks import iso_label
 
@@ -96,6 +101,36 @@ def test_an_interrupted_backfill_resumes_where_it_stopped(report: Report, tmp_pa
     assert f"built {4 - len(done)}, skipped {len(done)}, failed 0" in capsys.readouterr().out
     assert _editions(out) == weeks
     assert not [p for p in (out / "llm-usage").iterdir() if p.name.startswith(".")]
+
+
+def test_each_worker_freezes_its_heap_after_its_first_edition(
+        report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The workers are processes of the backfill's own: each is asked to settle its heap
+    # (generator/heap.py), whatever the caller asked for its own process.
+    asked: list[dict[str, object]] = []
+
+    class InlinePool:
+        def __init__(self, **options: object) -> None:
+            pass
+
+        def __enter__(self) -> InlinePool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def submit(self, fn: Callable[..., Outcome], *args: object, **options: object) -> Future[Outcome]:
+            asked.append(options)
+            done: Future[Outcome] = Future()
+            done.set_result(Outcome(iso_label(args[1]), "built", 0.0))  # type: ignore[arg-type]
+            return done
+
+    monkeypatch.setattr(backfill_module, "ProcessPoolExecutor", InlinePool)
+    weeks = load_snapshot(report).weeks[-3:]
+    result = backfill_module.backfill(report, list(weeks), tmp_path / "out", jobs=2,
+                                      stream=io.StringIO())
+    assert [o.status for o in result.outcomes] == ["built"] * 3
+    assert asked == [{"settle": True}] * 3
 
 
 def test_force_rebuilds_and_bad_ranges_are_refused(report: Report, tmp_path: Path,

@@ -177,6 +177,28 @@ def test_a_library_that_cannot_be_preloaded_is_logged_and_the_service_starts(
     assert ran == ["2026-05-18"]
 
 
+def test_the_heap_is_frozen_once_after_an_edition_is_built_here_not_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before a build, the libraries an edition loads are not all loaded yet: a start that finds
+    # the week built already, or its data late, must not freeze what little is there.
+    build = ["skipped"]
+
+    def week_run(report: Report, week: dt.date, out: Path, log: EventLog, **options: object) -> RunResult:
+        return RunResult("2026-W21", out, (("build", build[0]),
+                                           *((s, "done") for s in steps.STEPS if s != "build")))
+
+    monkeypatch.setattr(service_module, "run_week", week_run)
+    report = copy_sample(tmp_path)
+    lines = _run_service(report, tmp_path / "out", "2026-05-26 07:05", "2026-05-26 07:10",
+                         settle_heap=True)
+    assert not [ln for ln in lines if "event=heap" in ln] and gc.get_freeze_count() == 0
+    build[0] = "done"
+    lines = _run_service(report, tmp_path / "out", "2026-05-26 07:05", "2026-05-26 07:10",
+                         settle_heap=True)
+    assert re.search(r"event=heap frozen=\d+$", _line(lines, "event=heap"))
+    assert gc.get_freeze_count() > 0
+
+
 def _reader(report: Report) -> None:
     """One active subscriber: `weekly schedule` checks that it has someone to mail (issue 17)."""
     conn = subscribers.connect(report.slug)

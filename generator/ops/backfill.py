@@ -52,11 +52,13 @@ def weeks_to_build(report: Report, first: dt.date, last: dt.date, usage: Path | 
     return weeks
 
 
-def _build_one(report: Report, week: dt.date, out: Path, usage: Path | None,
+def _build_one(report: Report, week: dt.date, out: Path, usage: Path | None, *,
                settle: bool) -> Outcome:
     # Runs in a worker process: everything it returns must pickle, so errors become text.
     outcome = _build(report, week, out, usage)
-    if settle:  # the edition's objects (and any error's traceback) are let go by now
+    # Once an edition is built (a failed one may not have loaded everything), and its objects,
+    # an error's traceback among them, are let go.
+    if settle and outcome.status == "built":
         settle_after_first_edition()
     return outcome
 
@@ -125,15 +127,15 @@ def backfill(report: Report, weeks: list[dt.date], out: Path, jobs: int = 1, for
         progress.step(outcome)
     if jobs <= 1 or len(todo) <= 1:
         for week in todo:
-            outcome = _build_one(report, week, out, usage, settle_heap)
+            outcome = _build_one(report, week, out, usage, settle=settle_heap)
             outcomes[outcome.week] = outcome
             progress.step(outcome)
     else:
         # spawn, not fork: matplotlib and WeasyPrint keep state a forked child should not inherit.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-            futures: list[Future[Outcome]] = [pool.submit(_build_one, report, w, out, usage, True)
-                                           for w in todo]
+            futures: list[Future[Outcome]] = [pool.submit(_build_one, report, w, out, usage,
+                                                       settle=True) for w in todo]
             for future in as_completed(futures):
                 outcome = future.result()
                 outcomes[outcome.week] = outcome

@@ -47,6 +47,11 @@ class RunResult:
         return any(outcome == "stopped" for _, outcome in self.outcomes)
 
     @property
+    def built(self) -> bool:
+        """True when this run built the edition (not skipped as built before, nor stopped)."""
+        return ("build", "done") in self.outcomes
+
+    @property
     def awaiting(self) -> bool:
         """True when the run built a preview and waits for `weekly approve`."""
         return any(outcome == AWAITING for _, outcome in self.outcomes)

@@ -29,14 +29,14 @@ Clock = Callable[[], dt.datetime]
 
 @dataclass(frozen=True)
 class Service:
-    """What the scheduler serves and how: report, output folder, retry delay, longest sleep."""
+    """What the scheduler serves and how: report, output folder, retry delay, longest sleep,
+    and whether the process is its own to freeze after its first edition (generator/heap.py)."""
 
     report: Report
     out: Path
     retry_delay: dt.timedelta
     max_sleep: float = 300.0  # wake at least this often, so a changed clock or a stop is noticed
-    # Freeze the process's heap after its first run (generator/heap.py): for a process that
-    # serves for good (`weekly schedule`), not for a caller that only borrows it.
+    # For a process that serves for good (`weekly schedule`), not for a caller that borrows it.
     settle_heap: bool = False
 
 
@@ -91,6 +91,10 @@ def attempt(service: Service, log: EventLog, now: dt.datetime, should_stop: Call
             return False  # run_week logged it as waiting: the data drop is late
         except Exception:  # run_week logged it with its cause; the loop must live on
             return False
+        # After the first edition built here: before it, the libraries are not all loaded.
+        frozen = settle_after_first_edition() if service.settle_heap and result.built else 0
+        if frozen:
+            log.emit(event="heap", frozen=frozen)
         if result.stopped:
             return True
         if result.awaiting:
@@ -109,9 +113,6 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
 
         def job() -> None:
             ok = attempt(service, log, clock(), should_stop)
-            frozen = settle_after_first_edition() if service.settle_heap else 0
-            if frozen:
-                log.emit(event="heap", frozen=frozen)
             retry_at[0] = None if ok else clock() + service.retry_delay
             if not ok:
                 log.emit(event="retry", at=retry_at[0].isoformat(timespec="seconds") if retry_at[0] else None)
