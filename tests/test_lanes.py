@@ -89,6 +89,7 @@ def pdf_wrapped(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mapping[str, object
 
     def wrapped(content: EditionContent, folder: Path, pngs: PngFeed) -> tuple[Path, ...]:
         (folder / ".." / "pdf-pid").resolve().write_text(str(os.getpid()), encoding="utf-8")
+        (folder / ".." / "pdf-nice").resolve().write_text(str(os.nice(0)), encoding="utf-8")
         undrawn = all(chart.images is None for chart in content.charts)
         (folder / ".." / "pdf-undrawn").resolve().write_text(str(undrawn), encoding="utf-8")
         action = seen.get("action")
@@ -130,6 +131,8 @@ def test_the_pdf_is_laid_out_in_another_process_before_the_charts_are_drawn(
     folder = tmp_path / "out" / "llm-usage"
     child = int((folder / "pdf-pid").read_text())
     assert child != os.getpid()
+    # It gives way to the parent's lane, the critical path, when both want the cores.
+    assert int((folder / "pdf-nice").read_text()) == min(os.nice(0) + lanes.CHILD_NICENESS, 19)
     assert (folder / "pdf-undrawn").read_text() == "True"
     assert (folder / "2026-W21" / "article.pdf").stat().st_size > 10_000
     assert _gone(child)

@@ -16,6 +16,7 @@ import contextlib
 import gc
 import multiprocessing
 import multiprocessing.connection
+import os
 import pickle
 import signal
 import sys
@@ -35,6 +36,11 @@ from generator.render.base import EditionContent, PngFeed, Renderer
 
 # A child that has said nothing for this long is stuck (a lock inherited in a held state, say).
 CHILD_TIMEOUT_S = 600.0
+# How much lower the child's priority is than its parent's. The parent's lane (the drawing, the
+# other formats, the check) is the critical path and the child's has slack, so the child gives
+# way when both want the cores: a warm edition took 1.22 to 1.34 s instead of 1.41 to 1.51 s
+# (medians of 12 builds, three pairs in turn); a cold one the same (2.65 against 2.64 s).
+CHILD_NICENESS = 10
 
 
 class ChildFailed(RuntimeError):
@@ -205,6 +211,7 @@ def _child(renderer: Renderer, content: EditionContent, folder: Path, conn: Conn
     # SIGTERM): the parent stops the child with SIGTERM, and handles Ctrl-C for both.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(CHILD_NICENESS)
     for inherited in parents:
         inherited.close()
     parent = multiprocessing.parent_process()
