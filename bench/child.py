@@ -107,7 +107,7 @@ def warm(report_dir: Path, out: Path) -> dict[str, object]:
         formats = ("html", "md", "email") if command == "nopdf" else ()
         build_edition(BuildRequest(report=report, week="2026-W21", out=out, formats=formats,
                                    overlap=command != "inline"))
-        settle_after_first_edition()  # as `weekly schedule` does after its first run
+        settle_after_first_edition()  # as `weekly schedule` does after the first it builds
 
     return serve(once)
 
