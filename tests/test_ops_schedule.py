@@ -100,7 +100,7 @@ def test_weeks_on_time_then_a_gap_caught_up_on_restart(tmp_path: Path) -> None:
     assert gc.get_freeze_count() == 0
 
     # Down for two weeks; on restart both missed editions are made, only the newest mailed.
-    # `weekly schedule` owns its process: after the first run, what it loaded is frozen.
+    # `weekly schedule` owns its process: after the first edition it builds, what it loaded is frozen.
     second = _run_service(report, out, "2026-05-26 10:00", "2026-05-26 12:00", settle_heap=True)
     assert gc.get_freeze_count() > 10_000
     assert re.search(r"event=heap frozen=\d{5,}$", _line(second, "event=heap"))
