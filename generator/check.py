@@ -19,13 +19,14 @@ import re
 import subprocess
 import unicodedata
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError, Where, display_path
 from generator.layout import CHART_SUFFIXES, CHARTS_DIR, FACTS, NARROW_SUFFIX
-from generator.ledger.names import names_with_digits
+from generator.ledger.names import longest_name_pattern, names_with_digits
 from generator.ledger.numbers import NUMBER_WORDS, render
 from generator.render import RENDERERS
 from generator.textblocks import LAID_OUT, READERS
@@ -134,10 +135,7 @@ class _Masker:
     """Replaces known names by a placeholder, in texts and claim sentences alike."""
 
     def __init__(self, names: list[str], *, wrapped: bool = False) -> None:
-        self._pattern = (
-            re.compile("|".join(re.escape(_normalise(n)) for n in names), re.IGNORECASE)
-            if names else None
-        )
+        self._pattern = longest_name_pattern(_normalise(n) for n in names)
         # `wrapped`: the text was laid out in lines (the PDF), where a word too long for its
         # line or table cell is broken, and comes back from pdftotext with a break inside (in
         # large type, also a space where glyphs stand apart).
@@ -208,8 +206,13 @@ class _Ledger:
     def __init__(self, claims: list[dict[str, Any]], mask: _Masker) -> None:
         self.by_number: dict[str, list[str]] = {}
         self.word_sentences: list[str] = []
+        # Claims share their sentence: a sentence with three figures is three claims.
+        sentences: dict[str, str] = {}
         for claim in claims:
-            sentence = _words(mask(claim["text"]))
+            text = claim["text"]
+            if text not in sentences:
+                sentences[text] = _words(mask(text))
+            sentence = sentences[text]
             for match in NUMBER.finditer(_normalise(claim["value"])):
                 self.by_number.setdefault(_core(match.group()), []).append(sentence)
             if NUMBER_WORD.fullmatch(claim["value"]):
@@ -361,29 +364,41 @@ def check_edition(folder: Path) -> CheckResult:
     problems += _csv_problems(folder, facts)
     masks = {name: _Masker(names, wrapped=True) if name in loose else mask for name in readers}
     traced = 0
-    files = []
-    for name, read in readers.items():
-        path = folder / name
-        if not path.is_file():
+    present = {name: folder / name for name in readers if (folder / name).is_file()}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # pdftotext is a process of its own: started first, it reads the PDF on another core
+        # while this thread reads the other texts.
+        laid_out = {name: pool.submit(_read_blocks, readers[name], path)
+                    for name, path in present.items() if name in loose}
+        for name, path in present.items():
+            blocks = laid_out[name].result() if name in laid_out else _read_blocks(readers[name], path)
+            found, untraced = _trace_file(name, blocks, masks[name], ledger, laid_out=name in loose)
+            traced += found
+            problems += untraced
+    return CheckResult(traced, tuple(present), tuple(problems))
+
+
+def _trace_file(name: str, blocks: list[str], mask: _Masker, ledger: _Ledger, *,
+                laid_out: bool) -> tuple[int, list[Problem]]:
+    """How many numbers of one file's blocks trace to the ledger, and those that do not."""
+    traced, problems = 0, []
+    for block in blocks:
+        # A link's address is not a figure: "…/2026-W21/" is the edition's permalink.
+        masked = mask(_URL.sub("<url>", block))
+        for number, window in _windows(masked):
+            if ledger.traces(number, None if laid_out else window):
+                traced += 1
+            else:
+                context = masked[:160] if laid_out else window
+                problems.append(Problem(name, number, mask.names_back(context),
+                                        "not traced to facts.json"))
+        if laid_out:
             continue
-        files.append(name)
-        for block in _read_blocks(read, path):
-            # A link's address is not a figure: "…/2026-W21/" is the edition's permalink.
-            masked = masks[name](_URL.sub("<url>", block))
-            for number, window in _windows(masked):
-                if ledger.traces(number, None if name in loose else window):
-                    traced += 1
-                else:
-                    context = window if name not in loose else masked[:160]
-                    problems.append(Problem(name, number, mask.names_back(context),
-                                            "not traced to facts.json"))
-            if name in loose:
-                continue
-            for word, window in _windows(masked, NUMBER_WORD):
-                verdict = ledger.traces_word(window)
-                if verdict:
-                    traced += 1
-                elif verdict is not None:
-                    problems.append(Problem(name, word, mask.names_back(window),
-                                            "number word not as in facts.json"))
-    return CheckResult(traced, tuple(files), tuple(problems))
+        for word, window in _windows(masked, NUMBER_WORD):
+            verdict = ledger.traces_word(window)
+            if verdict:
+                traced += 1
+            elif verdict is not None:
+                problems.append(Problem(name, word, mask.names_back(window),
+                                        "number word not as in facts.json"))
+    return traced, problems
