@@ -14,7 +14,6 @@ import pydyf
 import pytest
 from PIL import Image, ImageChops
 
-from generator.charts import style
 from generator.charts.style import compact_image
 from generator.delivery.message import build_message, load_edition_mail
 from generator.layout import EMAIL_CHART_SUFFIX, EMAIL_CHART_WIDTH
@@ -141,32 +140,3 @@ def test_a_placeholder_is_swapped_for_its_charts_rows_or_the_pdf_is_refused() ->
     logo = _image_stream(own.getvalue(), 32, 18)
     pdf._swap(SimpleNamespace(objects=[logo]), [chart])
     assert logo.stream == [own.getvalue()] and logo.extra["Filter"] == "/DCTDecode"
-
-
-def _stripes(colours: int) -> Image.Image:
-    # One column per colour, the later ones wider: every colour a different count.
-    image = Image.new("RGB", (colours * (colours + 1) // 2, 3))
-    x = 0
-    for k in range(colours):
-        image.paste((k % 256, (k * 7) % 256, k // 256 * 90), (x, 0, x + k + 1, 3))
-        x += k + 1
-    return image
-
-
-def test_a_chart_of_at_most_256_colours_goes_on_a_palette_pixel_for_pixel() -> None:
-    image = _stripes(256)
-    exact = style.exact_palette_image(image)
-    assert exact is not None and exact.mode == "P"
-    assert ImageChops.difference(image, exact.convert("RGB")).getbbox() is None
-    # The most frequent colour first, and the same palette every time.
-    palette = exact.getpalette()
-    assert palette is not None and tuple(palette[:3]) == (255, (255 * 7) % 256, 0)
-    assert style.exact_palette_image(image).tobytes() == exact.tobytes()
-    assert style.palette_image(image).tobytes() == exact.tobytes()
-
-
-def test_a_chart_of_more_colours_is_left_to_the_quantiser() -> None:
-    image = _stripes(257)
-    assert style.exact_palette_image(image) is None
-    quantised = style.palette_image(image)
-    assert quantised is None or len(quantised.getcolors(257) or ()) <= 256
