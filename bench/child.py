@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -97,34 +98,49 @@ def warm(report_dir: Path, out: Path) -> dict[str, object]:
     from generator.heap import settle_after_first_edition
     from generator.pipeline import BuildRequest, build_edition
     from generator.render import chosen_renderers
-    from generator.render.lanes import preload
+    from generator.render.lanes import StandingLanes
     from generator.report import load_report
 
     report = load_report(report_dir)
-    preload(chosen_renderers(()))  # as `weekly schedule` does: a process that builds again
+    # As `weekly schedule` does: a process that builds again forks the PDF's worker once.
+    with StandingLanes.start(chosen_renderers(())) as lanes:
+        def once(command: str) -> None:
+            formats = ("html", "md", "email") if command == "nopdf" else ()
+            build_edition(BuildRequest(report=report, week="2026-W21", out=out, formats=formats,
+                                       overlap=command != "inline", lanes=lanes))
+            settle_after_first_edition()  # as `weekly schedule` does after the first it builds
 
-    def once(command: str) -> None:
-        formats = ("html", "md", "email") if command == "nopdf" else ()
-        build_edition(BuildRequest(report=report, week="2026-W21", out=out, formats=formats,
-                                   overlap=command != "inline"))
-        settle_after_first_edition()  # as `weekly schedule` does after the first it builds
-
-    return serve(once)
+        return serve(once, lambda: [pid for name in lanes.names if (pid := lanes.pid(name))])
 
 
-def serve(once: Callable[[str], None]) -> dict[str, object]:
+def serve(once: Callable[[str], None], workers: Callable[[], list[int]] = list) -> dict[str, object]:
     """Do `once` to warm up, then once per line on stdin, printing each one's wall and CPU
     seconds as a JSON line; the harness alternates two such processes, so that an edition and
-    its floor are timed side by side, on the same machine at the same moment."""
+    its floor are timed side by side, on the same machine at the same moment. The CPU seconds
+    include those of the processes `workers()` names (standing ones, never reaped)."""
     once("go")
     print(json.dumps({"ready": True}), flush=True)
     done = 0
     for line in sys.stdin:
-        started, used = time.perf_counter(), _cpu()
+        started, used = time.perf_counter(), _cpu() + _cpu_of(workers())
         once(line.strip())
-        print(json.dumps({"seconds": time.perf_counter() - started, "cpu": _cpu() - used}), flush=True)
+        spent = _cpu() + _cpu_of(workers()) - used
+        print(json.dumps({"seconds": time.perf_counter() - started, "cpu": spent}), flush=True)
         done += 1
     return {"samples": done}
+
+
+def _cpu_of(pids: list[int]) -> float:
+    # User + system seconds of running processes, from /proc/PID/stat (fields 14 and 15, in
+    # clock ticks; the name in field 2 may hold spaces, so fields are counted after its ")").
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _cpu() -> float:

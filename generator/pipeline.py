@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from generator.charts.drawing import draw_charts
@@ -24,6 +25,9 @@ from generator.story.model import Story
 from generator.story.notes import load_notes
 from generator.weeks import WeekError, iso_label, parse_week
 
+if TYPE_CHECKING:
+    from generator.render.lanes import StandingLanes
+
 
 @dataclass(frozen=True)
 class BuildRequest:
@@ -38,6 +42,9 @@ class BuildRequest:
     # Lay the PDF out in a forked process while the charts are drawn, where two cores allow.
     # A backfill's workers turn it off: they keep every core busy with editions already.
     overlap: bool = True
+    # Processes forked once for the early renderers, in a process that builds many editions
+    # (`weekly schedule`); without them each build forks its own.
+    lanes: StandingLanes | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,8 @@ def build_edition(request: BuildRequest) -> Edition:
     folder = edition_folder(request.out, report, week)
     recover(folder.parent, folder.name)
     with staged_folder(folder) as staging:
-        with early_renderers(outline, staging, formats, enabled=request.overlap) as early:
+        with early_renderers(outline, staging, formats, enabled=request.overlap,
+                             standing=request.lanes) as early:
             # The web page alone shows the SVGs.
             drawn = draw_charts(charts, svg="html" in formats, on_pngs=early.feed)
             content = dataclasses.replace(outline, charts=drawn)

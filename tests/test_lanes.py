@@ -92,7 +92,9 @@ def pdf_wrapped(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mapping[str, object
         (folder / ".." / "pdf-nice").resolve().write_text(str(os.nice(0)), encoding="utf-8")
         undrawn = all(chart.images is None for chart in content.charts)
         (folder / ".." / "pdf-undrawn").resolve().write_text(str(undrawn), encoding="utf-8")
-        action = seen.get("action")
+        # A standing worker was forked before the test chose: it reads its orders from a file.
+        orders = (folder / ".." / "pdf-action").resolve()
+        action = orders.read_text(encoding="utf-8") if orders.exists() else seen.get("action")
         if action == "die":
             os._exit(7)
         if action == "refuse":
@@ -302,3 +304,139 @@ def test_after_preload_a_pdf_imports_nothing_more(tmp_path: Path) -> None:
                           timeout=120, cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def standing(pdf_wrapped: dict[str, object]) -> Iterator[lanes.StandingLanes]:
+    """The PDF's standing worker, forked once with the wrapped renderer (see `pdf_wrapped`)."""
+    with lanes.StandingLanes.start(["html", "md", "pdf", "email"]) as started:
+        assert started.names == ("pdf",)
+        yield started
+
+
+def _built_by(out: Path) -> int:
+    return int((out / "llm-usage" / "pdf-pid").read_text())
+
+
+def _order(out: Path, action: str | None) -> None:
+    # What the wrapped PDF renderer does next, in whichever process it runs (see `pdf_wrapped`).
+    orders = out / "llm-usage" / "pdf-action"
+    if action is None:
+        orders.unlink()
+        return
+    orders.parent.mkdir(parents=True, exist_ok=True)
+    orders.write_text(action, encoding="utf-8")
+
+
+@needs_two_cores
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (./dev setup)")
+def test_a_standing_worker_lays_out_edition_after_edition(
+        tmp_path: Path, standing: lanes.StandingLanes) -> None:
+    report = load_report(None)
+    worker = standing.pid("pdf")
+    assert worker is not None and worker != os.getpid()
+    out = tmp_path / "out"
+    for label in ("2026-W20", "2026-W21", "2026-W21"):
+        built = build_edition(BuildRequest(report=report, week=label, out=out, lanes=standing))
+        assert _built_by(out) == worker
+        # The same edition as one whose PDF had a process of its own.
+        alone = build_edition(BuildRequest(report=report, week=label, out=tmp_path / label))
+        assert _built_by(tmp_path / label) not in (worker, os.getpid())
+        assert _files(built.folder).keys() == _files(alone.folder).keys()
+        assert _pdf_text(built.folder / "article.pdf") == _pdf_text(alone.folder / "article.pdf")
+    assert standing.pid("pdf") == worker and not _gone(worker)
+    standing.close()
+    assert _gone(worker) and standing.pid("pdf") is None
+
+
+@needs_two_cores
+@pytest.mark.parametrize("how", ["killed between builds", "died in a build"])
+def test_a_standing_worker_that_dies_is_forked_afresh(
+        how: str, tmp_path: Path, standing: lanes.StandingLanes) -> None:
+    report = load_report(None)
+    out = tmp_path / "out"
+    first = standing.pid("pdf")
+    assert first is not None
+    if how == "killed between builds":
+        os.kill(first, signal.SIGKILL)
+        assert _wait_gone(first)
+    else:
+        _order(out, "die")
+        with pytest.raises(lanes.ChildFailed, match="exit code 7"):
+            build_edition(BuildRequest(report=report, week="2026-W21", out=out, lanes=standing))
+        assert _gone(first)
+        _order(out, None)
+    build_edition(BuildRequest(report=report, week="2026-W21", out=out, lanes=standing))
+    second = _built_by(out)
+    assert second != first and standing.pid("pdf") == second
+    build_edition(BuildRequest(report=report, week="2026-W21", out=out, lanes=standing))
+    assert _built_by(out) == second
+    assert (out / "llm-usage" / "2026-W21" / "article.pdf").stat().st_size > 10_000
+
+
+@needs_two_cores
+def test_a_standing_worker_whose_renderer_refuses_stays_for_the_next_build(
+        tmp_path: Path, standing: lanes.StandingLanes) -> None:
+    report = load_report(None)
+    out = tmp_path / "out"
+    worker = standing.pid("pdf")
+    _order(out, "refuse")
+    with pytest.raises(InputError, match="refused for the test"):
+        build_edition(BuildRequest(report=report, week="2026-W21", out=out, lanes=standing))
+    assert not (out / "llm-usage" / "2026-W21").exists()
+    _order(out, None)
+    build_edition(BuildRequest(report=report, week="2026-W21", out=out, lanes=standing))
+    assert _built_by(out) == worker == standing.pid("pdf")
+
+
+@needs_two_cores
+def test_a_build_that_fails_in_the_parent_stops_its_standing_worker(
+        tmp_path: Path, standing: lanes.StandingLanes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Half-way through a build the worker's state is unknown (PNGs on their way, an answer
+    # nobody will read): it is stopped, and the next build forks a fresh one.
+    report = load_report(None)
+    out = tmp_path / "out"
+    first = standing.pid("pdf")
+    assert first is not None
+    drawing = pipeline.draw_charts
+
+    def broken_drawing(*args: object, **kwargs: object) -> None:
+        started = out / "llm-usage" / "pdf-pid"
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        raise InputError("charts: refused for the test")
+
+    monkeypatch.setattr(pipeline, "draw_charts", broken_drawing)
+    with pytest.raises(InputError, match="refused for the test"):
+        build_edition(BuildRequest(report=report, week="2026-W21", out=out, lanes=standing))
+    assert _gone(first)
+    monkeypatch.setattr(pipeline, "draw_charts", drawing)
+    build_edition(BuildRequest(report=report, week="2026-W21", out=out, lanes=standing))
+    assert _built_by(out) not in (first, os.getpid())
+
+
+@needs_two_cores
+def test_a_standing_worker_whose_parent_dies_ends_too(tmp_path: Path) -> None:
+    script = textwrap.dedent(f"""
+        import os, pathlib
+        from generator.render.lanes import StandingLanes
+
+        lanes = StandingLanes.start(["pdf"])
+        pathlib.Path({str(tmp_path / "worker")!r}).write_text(str(lanes.pid("pdf")))
+        os._exit(3)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=180, check=False)
+    assert done.returncode == 3, done.stderr
+    assert _wait_gone(int((tmp_path / "worker").read_text()))
+
+
+def test_no_standing_worker_where_renderers_cannot_start_early(
+        tmp_path: Path, pdf_wrapped: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cores, "usable_cores", lambda *_: 1)
+    with lanes.StandingLanes.start(["pdf"]) as standing:
+        assert standing.names == () and standing.pid("pdf") is None
+        build_edition(BuildRequest(report=load_report(None), week="2026-W21", out=tmp_path,
+                                   lanes=standing))
+    assert _built_by(tmp_path) == os.getpid()

@@ -27,6 +27,7 @@ from generator.ops import steps
 from generator.ops.events import EventLog
 from generator.ops.run import RunResult
 from generator.ops.service import Service, schedule_lock_path, serve
+from generator.render import lanes as lanes_module
 from generator.render.environment import MissingLibrary
 from generator.render.lanes import can_start_early
 from generator.report import Report
@@ -83,9 +84,18 @@ def _line(lines: list[str], *parts: str) -> str:
     return found[0]
 
 
-def test_weeks_on_time_then_a_gap_caught_up_on_restart(tmp_path: Path) -> None:
+def test_weeks_on_time_then_a_gap_caught_up_on_restart(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     report = copy_sample(tmp_path)  # Tuesdays 08:00 Europe/London (07:00 UTC in summer)
     out = tmp_path / "out"
+    forked: list[lanes_module._Worker] = []
+    fork = lanes_module._fork
+
+    def counted(*args: object) -> lanes_module._Worker:
+        forked.append(fork(*args))
+        return forked[-1]
+
+    monkeypatch.setattr(lanes_module, "_fork", counted)
     # A fresh install on Tuesday 5 May, after the hour: the week due now (W18) is made at once.
     first = _run_service(report, out, "2026-05-05 09:30", "2026-05-13 00:00")
     assert _line(first, "week=2026-W18", "step=build", "outcome=done").startswith("ts=2026-05-05T09:30:00")
@@ -93,9 +103,12 @@ def test_weeks_on_time_then_a_gap_caught_up_on_restart(tmp_path: Path) -> None:
     assert _line(first, "week=2026-W19", "step=publish", "outcome=done").startswith("ts=2026-05-12T07:00:00")
     assert _completed(report) == ["2026-W18", "2026-W19"]
     assert "event=stop" in first[-1]
-    # Each edition forks its PDF from this long-lived process: WeasyPrint is loaded here once.
+    # Each edition lays its PDF out beside this long-lived process: WeasyPrint is loaded here
+    # once, and the PDF's process forked once for both editions, and let go at the stop.
     start = _line(first, "event=start")
     assert ("preloaded=pdf" in start) == can_start_early()
+    assert len(forked) == (1 if can_start_early() else 0)
+    assert all(worker.process.exitcode is not None for worker in forked)
     # A caller that only borrows the process keeps its collector as it was.
     assert gc.get_freeze_count() == 0
 
@@ -167,7 +180,7 @@ def test_a_library_that_cannot_be_preloaded_is_logged_and_the_service_starts(
         ran.append(week.isoformat())
         return RunResult("2026-W21", out, tuple((s, "done") for s in steps.STEPS))
 
-    monkeypatch.setattr(service_module, "preload", missing)
+    monkeypatch.setattr(lanes_module, "preload", missing)
     monkeypatch.setattr(service_module, "run_week", week_run)
     lines = _run_service(copy_sample(tmp_path), tmp_path / "out", "2026-05-26 07:05", "2026-05-26 07:10")
     start = _line(lines, "event=start")

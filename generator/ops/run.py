@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from generator.delivery import ledger, subscribers
@@ -18,6 +19,9 @@ from generator.ops import review, steps
 from generator.ops.events import EventLog
 from generator.report import Report
 from generator.weeks import iso_label, monday_of
+
+if TYPE_CHECKING:
+    from generator.render.lanes import StandingLanes
 
 SUPERSEDED = "not sent: a newer edition went out instead"
 AWAITING = "awaiting approval"
@@ -84,11 +88,13 @@ def _require_data(report: Report, week: dt.date, usage: Path | None) -> None:
                            f"{latest}); nothing built or published")
 
 
-def _build(report: Report, week: dt.date, out: Path, usage: Path | None) -> str:
+def _build(report: Report, week: dt.date, out: Path, usage: Path | None,
+           lanes: StandingLanes | None) -> str:
     from generator.pipeline import BuildRequest, build_edition
 
     _require_data(report, week, usage)
-    edition = build_edition(BuildRequest(report=report, week=iso_label(week), usage=usage, out=out))
+    edition = build_edition(BuildRequest(report=report, week=iso_label(week), usage=usage, out=out,
+                                         lanes=lanes))
     return f"{edition.check.traced} numbers traced"
 
 
@@ -141,8 +147,12 @@ def _send(report: Report, folder: Path, label: str) -> str:
 
 
 def run_week(report: Report, week: dt.date, out: Path, log: EventLog, *, send: bool = True,
-             usage: Path | None = None, should_stop: Callable[[], bool] = lambda: False) -> RunResult:
-    """Run the steps of one week's edition not yet done; raise on the first that fails."""
+             usage: Path | None = None, should_stop: Callable[[], bool] = lambda: False,
+             lanes: StandingLanes | None = None) -> RunResult:
+    """Run the steps of one week's edition not yet done; raise on the first that fails.
+
+    `lanes`: the standing processes of a service that builds week after week (see
+    `generator.render.lanes.StandingLanes`); without them the build forks its own."""
     label = iso_label(week)
     folder = _edition_folder(report, out, week)
     preview = review.preview_folder(report, out, week)
@@ -158,7 +168,7 @@ def run_week(report: Report, week: dt.date, out: Path, log: EventLog, *, send: b
     with held(run_lock_path(report.slug), f"weekly run for {report.slug}"):
         conn = subscribers.connect(report.slug)
         actions: dict[str, Callable[[], str]] = {
-            "build": lambda: _build(report, week, build_out, usage),
+            "build": lambda: _build(report, week, build_out, usage, lanes),
             "check": lambda: _check(current()),
             "publish": lambda: _publish(report, out, week, conn),
             "send": (lambda: _send(report, folder, label)) if send else (lambda: SUPERSEDED),

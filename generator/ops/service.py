@@ -7,6 +7,7 @@ lock so that only one scheduler serves a report, and a stop flag checked between
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from generator.ops.events import EventLog
 from generator.ops.run import DataNotReady, last_complete_week, run_week
 from generator.render import chosen_renderers
 from generator.render.environment import MissingLibrary
-from generator.render.lanes import preload
+from generator.render.lanes import StandingLanes
 from generator.report import Report
 from generator.weeks import iso_label, parse_week
 
@@ -76,7 +77,8 @@ def pending_weeks(report: Report, now: dt.datetime) -> list[dt.date]:
     return weeks
 
 
-def attempt(service: Service, log: EventLog, now: dt.datetime, should_stop: Callable[[], bool]) -> bool:
+def attempt(service: Service, log: EventLog, now: dt.datetime, should_stop: Callable[[], bool],
+            lanes: StandingLanes | None = None) -> bool:
     """Run every pending week (only the newest is mailed); True when nothing is left to do."""
     pending = pending_weeks(service.report, now)
     if len(pending) > 1:
@@ -86,7 +88,7 @@ def attempt(service: Service, log: EventLog, now: dt.datetime, should_stop: Call
             return True
         try:
             result = run_week(service.report, week, service.out, log, send=week == pending[-1],
-                              should_stop=should_stop)
+                              should_stop=should_stop, lanes=lanes)
         except DataNotReady:
             return False  # run_week logged it as waiting: the data drop is late
         except Exception:  # run_week logged it with its cause; the loop must live on
@@ -108,11 +110,13 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
     import schedule
 
     report = service.report
-    with held(schedule_lock_path(report.slug), f"weekly schedule for {report.slug}"):
+    with held(schedule_lock_path(report.slug), f"weekly schedule for {report.slug}"), \
+            contextlib.ExitStack() as stack:
         retry_at: list[dt.datetime | None] = [None]
+        lanes: StandingLanes | None = None
 
         def job() -> None:
-            ok = attempt(service, log, clock(), should_stop)
+            ok = attempt(service, log, clock(), should_stop, lanes)
             retry_at[0] = None if ok else clock() + service.retry_delay
             if not ok:
                 log.emit(event="retry", at=retry_at[0].isoformat(timespec="seconds") if retry_at[0] else None)
@@ -120,11 +124,13 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
         trigger = schedule.Scheduler()
         every = getattr(trigger.every(), report.schedule.day.lower())
         every.at(report.schedule.time, report.schedule.timezone).do(job)
-        # Every edition this process builds forks its PDF from it: load the PDF's libraries
-        # here once, instead of in each child. A missing one is logged and the service starts
-        # all the same: each week's build then fails with that same message, and is retried.
+        # Every edition this process builds lays its PDF out in another process: load the
+        # PDF's libraries here once and fork that process once (generator/render/lanes.py),
+        # instead of for each build. A missing library is logged and the service starts all
+        # the same: each week's build then fails with that same message, and is retried.
         try:
-            loaded, missing = preload(chosen_renderers(())), ""
+            lanes = stack.enter_context(StandingLanes.start(chosen_renderers(())))
+            loaded, missing = lanes.names, ""
         except MissingLibrary as exc:
             loaded, missing = (), str(exc)
         log.emit(event="start", day=report.schedule.day, time=report.schedule.time,
