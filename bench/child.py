@@ -105,6 +105,7 @@ def warm(report_dir: Path, out: Path) -> dict[str, object]:
     # As `weekly schedule` does: a process that builds again forks the PDF's worker once.
     with StandingLanes.start(chosen_renderers(())) as lanes:
         def once(command: str) -> None:
+            lanes.refill()  # between builds, as `weekly schedule` does
             formats = ("html", "md", "email") if command == "nopdf" else ()
             build_edition(BuildRequest(report=report, week="2026-W21", out=out, formats=formats,
                                        overlap=command != "inline", lanes=lanes))
@@ -144,7 +145,8 @@ def _cpu_of(pids: list[int]) -> float:
 
 
 def _cpu() -> float:
-    # User + system seconds of this process and of the children it has reaped (the PDF's).
+    # User + system seconds of this process and of the children it has reaped (a PDF's own
+    # child; a standing worker is counted apart, by `_cpu_of`).
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 

@@ -112,7 +112,8 @@ def _names(facts: Any) -> list[str]:
     for c in corrections if isinstance(corrections, list) else ():
         if isinstance(c, dict):
             found.update(v for k in ("text", "date_text") if isinstance(v := c.get(k), str) and v)
-    return sorted(found, key=len, reverse=True)
+    # A blank name would match everywhere, in either masker.
+    return sorted((n for n in found if _normalise(n)), key=len, reverse=True)
 
 
 # Shorter words are never broken, and must match whole: "a1" must not swallow the "a 1" of

@@ -16,7 +16,7 @@ LETTERS = [*"aAbBkKsSiI.-/ 25", "\u212a", "\u017f", "\u0130", "\u0131", "\u00e9"
 
 
 def plain(names: list[str]) -> re.Pattern[str] | None:
-    longest_first = sorted({n for n in names if n}, key=len, reverse=True)
+    longest_first = sorted({n for n in names if n.strip()}, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, longest_first)), re.IGNORECASE) if longest_first else None
 
 
@@ -50,3 +50,18 @@ def test_a_letter_that_folds_specially_does_not_cut_a_longer_name_short() -> Non
     for names in (["\u017fa", "sab"], ["sab", "\u017fa"], ["\u212a1", "k12"]):
         text = "sab" if "sab" in names else "k12"
         assert spans(longest_name_pattern(names), text) == spans(plain(names), text) == [(0, 3)]
+
+
+def test_a_name_longer_than_the_recursion_limit_is_matched() -> None:
+    # A correction's text counts as a name, and may run to 2,000 characters.
+    long = "Corrected: " + " ".join(f"model-{k}.5" for k in range(300))
+    pattern = longest_name_pattern([long, long[:40], "model-1"])
+    assert pattern is not None
+    assert [m.group() for m in pattern.finditer(f"see {long.upper()} and model-1")] == [
+        long.upper(), "model-1"]
+
+
+def test_blank_names_are_left_out() -> None:
+    assert longest_name_pattern([" ", "\u00a0"]) is None
+    pattern = longest_name_pattern(["", " ", "a1"])
+    assert pattern is not None and pattern.sub("#", "xa1 b") == "x# b"

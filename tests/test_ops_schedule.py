@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import gc
 import io
 import os
@@ -25,7 +26,7 @@ from generator.locks import LockHeld, held
 from generator.ops import service as service_module
 from generator.ops import steps
 from generator.ops.events import EventLog
-from generator.ops.run import RunResult
+from generator.ops.run import RunResult, run_lock_path
 from generator.ops.service import Service, schedule_lock_path, serve
 from generator.render import lanes as lanes_module
 from generator.render.environment import MissingLibrary
@@ -260,3 +261,46 @@ def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path, server: St
     assert re.search(r"event=heap frozen=\d{5,}", err)  # the command owns its process
     edition = next(p for p in (out / "llm-usage").iterdir() if not p.name.startswith("."))
     assert (edition / "facts.json").is_file()  # the step under way was finished, whole
+
+
+@pytest.mark.skipif(not can_start_early(), reason="needs fork and two usable cores")
+def test_a_pdf_worker_that_dies_is_forked_again_between_weeks_not_inside_a_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Forked inside a week's run, a worker would inherit that run's lock and keep it: every
+    # later week would then find the report's run lock held.
+    report = copy_sample(tmp_path)
+    standing: list[tuple[lanes_module._Worker, bool]] = []
+    fork = lanes_module._fork
+
+    def recorded(renderer: object, target: object, *rest: object) -> lanes_module._Worker:
+        worker = fork(renderer, target, *rest)  # type: ignore[arg-type]
+        if target is lanes_module._serve:
+            standing.append((worker, _run_lock_held(report)))
+        return worker
+
+    run = service_module.run_week
+
+    def killed_first(*args: object, **options: object) -> RunResult:
+        # The worker dies as the week's run begins: its build finds none alive.
+        worker, _ = standing[-1]
+        os.kill(worker.process.pid or 0, signal.SIGKILL)
+        worker.process.join(timeout=30)
+        return run(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lanes_module, "_fork", recorded)
+    monkeypatch.setattr(service_module, "run_week", killed_first)
+    lines = _run_service(report, tmp_path / "out", "2026-05-05 09:30", "2026-05-20 00:00")
+    assert _completed(report) == ["2026-W18", "2026-W19", "2026-W20"]
+    assert not [ln for ln in lines if "outcome=failed" in ln]
+    # One at the start, and one again before each later week, none while a run held its lock.
+    assert [inside for _, inside in standing] == [False, False, False]
+
+
+def _run_lock_held(report: Report) -> bool:
+    with open(run_lock_path(report.slug), "a+") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(probe, fcntl.LOCK_UN)
+        return False

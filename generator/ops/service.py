@@ -116,6 +116,10 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
         lanes: StandingLanes | None = None
 
         def job() -> None:
+            if lanes is not None:
+                # Between builds, outside the run lock: a worker forked inside a build would
+                # keep that lock for good (generator/render/lanes.py).
+                lanes.refill()
             ok = attempt(service, log, clock(), should_stop, lanes)
             retry_at[0] = None if ok else clock() + service.retry_delay
             if not ok:
@@ -131,7 +135,7 @@ def serve(service: Service, log: EventLog, clock: Clock, sleep: Callable[[float]
         try:
             lanes = stack.enter_context(StandingLanes.start(chosen_renderers(())))
             loaded, missing = lanes.names, ""
-        except MissingLibrary as exc:
+        except (MissingLibrary, OSError) as exc:  # OSError: no fork (out of memory, say)
             loaded, missing = (), str(exc)
         log.emit(event="start", day=report.schedule.day, time=report.schedule.time,
                  timezone=report.schedule.timezone, preloaded=",".join(loaded),

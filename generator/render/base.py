@@ -57,12 +57,15 @@ class Renderer:
     A renderer with `render_early(content, folder, pngs)` lays its output out from the charts'
     words and sizes alone and asks `pngs()` for the images only at the end. The pipeline may
     then start it in a process of its own before the charts are drawn, with `content.charts`
-    undrawn (see `generator.render.lanes`); `render` must do the same work in one go.
+    undrawn (see `generator.render.lanes`); `render` must do the same work in one go. In a
+    process that builds many editions (`weekly schedule`), that process is forked once and
+    runs `render_early` edition after edition, each `content` pickled to it, its charts without
+    their `draw`: it must keep no state from one edition to the next.
 
     `preload()` loads into this process what `render_early` needs (its libraries, their
     first-use set-up), so that the processes forked from it later start with that done. A
-    process that builds many editions calls it once (`generator.render.lanes.preload`); a
-    one-off build does not, as its child loads them while the charts are drawn.
+    process that builds many editions calls it once (`generator.render.lanes.StandingLanes`
+    does); a one-off build does not, as its child loads them while the charts are drawn.
     """
 
     name: str

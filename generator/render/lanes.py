@@ -14,12 +14,16 @@ each renderer's process once instead (`StandingLanes`), and hands it every build
 through its pipe. A fork per build costs more than the fork: after it, each page of memory that
 either process writes is copied, some 17,000 pages in this process and 21,000 in the child per
 warm build here. Forked once, a worker's pages are its own after its first edition: a warm
-edition took 1.07 to 1.11 s instead of 1.12 to 1.18 s (medians of 7 builds, three pairs in turn).
+edition took 1.03 to 1.06 s instead of 1.13 to 1.17 s (medians of 7 builds, three pairs in turn).
+Workers are forked only between builds (`StandingLanes.refill`), never inside one: a process
+forked there would inherit the locks the build holds (`weekly run`'s flock) and keep them for
+good. A build whose worker has died forks a child of its own, as without standing lanes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import multiprocessing.connection
@@ -34,10 +38,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
 from generator import cores
+from generator.errors import InputError
 from generator.render import RENDERERS, render_one
 from generator.render.base import EditionContent, PngFeed, Renderer
 
@@ -76,9 +82,10 @@ class _Lane:
     process: BaseProcess
     conn: Connection
     sender: threading.Thread | None = None
-    # A standing worker's lane (see StandingLanes), and whether it has answered for this build.
+    # A standing worker's lane (see StandingLanes), and whether it answered this build in a
+    # state fit for the next: with the files written, or with bad input refused.
     worker: _Worker | None = None
-    answered: bool = False
+    reusable: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,9 +102,9 @@ class StandingLanes:
 
     `start()` loads what they need (`preload`) and forks one process per renderer; a build
     given these lanes (`BuildRequest.lanes`) hands its outline to them instead of forking. A
-    worker that dies, or whose build failed half-way, is stopped and forked afresh at the next
-    build. Where renderers cannot start early (no fork, one core), there are none, and builds
-    run them in process as without.
+    worker that dies, or whose build failed half-way, is stopped; `refill()`, between builds,
+    forks it afresh. Where renderers cannot start early (no fork, one core), there are none, and
+    builds run them in process as without.
     """
 
     def __init__(self, renderers: Iterable[Renderer] = ()) -> None:
@@ -111,8 +118,7 @@ class StandingLanes:
         preload(chosen)
         lanes = cls(RENDERERS[n] for n in chosen
                     if RENDERERS[n].render_early is not None and can_start_early())
-        for name in lanes._renderers:
-            lanes.take(name)
+        lanes.refill()
         return lanes
 
     @property
@@ -125,30 +131,19 @@ class StandingLanes:
         worker = self._workers.get(name)
         return worker.process.pid if worker is not None else None
 
-    def take(self, name: str) -> _Worker | None:
-        """The renderer's worker, forked now if it has none or its last one died; None when
-        these lanes do not serve it."""
-        renderer = self._renderers.get(name)
-        if renderer is None:
-            return None
-        worker = self._workers.get(name)
-        if worker is not None and worker.process.is_alive():
-            return worker
-        if worker is not None:
-            self.discard(worker)
-        worker = _fork(renderer, _serve, (), self.connections())
-        self._workers[name] = worker
-        return worker
-
-    def connections(self) -> list[Connection]:
-        """This process's ends of the workers' pipes (a child forked later closes them)."""
-        return [w.conn for w in self._workers.values()]
-
-    def discard(self, worker: _Worker) -> None:
-        """Stop a worker in an unknown state (its build failed); the next `take` forks anew."""
-        if self._workers.get(worker.renderer.name) is worker:
-            del self._workers[worker.renderer.name]
-        _stop(worker.process, worker.conn)
+    def refill(self) -> tuple[str, ...]:
+        """Fork a worker for each renderer that has none alive; call it between builds, holding
+        no lock a worker must not keep. Returns the renderers forked anew."""
+        forked = []
+        for name, renderer in self._renderers.items():
+            worker = self._workers.get(name)
+            if worker is not None and worker.process.is_alive():
+                continue
+            if worker is not None:
+                self._discard(worker)
+            self._workers[name] = _fork(renderer, _serve, (), self._connections())
+            forked.append(name)
+        return tuple(forked)
 
     def close(self) -> None:
         """Let every worker go: each ends when its pipe closes (stopped if it does not)."""
@@ -164,6 +159,20 @@ class StandingLanes:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _alive(self, name: str) -> _Worker | None:
+        worker = self._workers.get(name)
+        return worker if worker is not None and worker.process.is_alive() else None
+
+    def _connections(self) -> list[Connection]:
+        # This process's ends of the workers' pipes, which a child forked later closes.
+        return [w.conn for w in self._workers.values()]
+
+    def _discard(self, worker: _Worker) -> None:
+        # A worker in an unknown state (its build failed half-way) is stopped, not reused.
+        if self._workers.get(worker.renderer.name) is worker:
+            del self._workers[worker.renderer.name]
+        _stop(worker.process, worker.conn)
 
 
 class EarlyRenderers:
@@ -208,7 +217,9 @@ class EarlyRenderers:
                 lane.process.join()
                 raise ChildFailed(f"the {lane.renderer.name} renderer's process ended with "
                                   f"exit code {lane.process.exitcode}") from None
-            lane.answered = True
+            # A worker that refused bad input is as it was; after any other failure it may
+            # not be (memory, a renderer's own state), and the next build gets a fresh one.
+            lane.reusable = (error is None and not text) or isinstance(error, InputError)
             if error is not None:
                 raise error from _RemoteTraceback(text)
             if text:
@@ -228,36 +239,46 @@ class EarlyRenderers:
         if self._standing is not None and self._hand(renderer, self._standing):
             return
         inherited = [*(lane.conn for lane in self._lanes),
-                     *(self._standing.connections() if self._standing is not None else ())]
+                     *(self._standing._connections() if self._standing is not None else ())]
         child = _fork(renderer, _child, (self._content, self._folder), inherited)
         self._lanes.append(_Lane(renderer, child.process, child.conn))
 
     def _hand(self, renderer: Renderer, standing: StandingLanes) -> bool:
-        # A worker that died since the last build breaks the pipe: it is forked afresh, once.
-        for _ in range(2):
-            worker = standing.take(renderer.name)
-            if worker is None:
-                return False
-            try:
-                worker.conn.send((_JOB, self._content, self._folder))
-            except OSError:
-                standing.discard(worker)
-                continue
-            self._lanes.append(_Lane(renderer, worker.process, worker.conn, worker=worker))
-            return True
-        return False
+        # False when the build must fork a child of its own: no worker alive (a fork here
+        # would keep the build's locks), or an outline that does not pickle (a plugin's chart
+        # drawn by a lambda, say; nothing was sent, the worker is as it was).
+        worker = standing._alive(renderer.name)
+        if worker is None:
+            return False
+        job = (_JOB, _portable(self._content), self._folder)
+        try:
+            payload = ForkingPickler.dumps(job)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return False
+        try:
+            worker.conn.send_bytes(payload)
+        except OSError:
+            standing._discard(worker)  # it died since the last build
+            return False
+        except BaseException:
+            standing._discard(worker)  # a message cut short (Ctrl-C) would poison its pipe
+            raise
+        self._lanes.append(_Lane(renderer, worker.process, worker.conn, worker=worker))
+        return True
 
     def close(self) -> None:
         """Stop any child still running (the build failed elsewhere) and reap them all; a
-        standing worker that answered stays for the next build."""
+        standing worker that answered cleanly stays for the next build."""
         for lane in self._lanes:
             if lane.sender is not None:
                 lane.sender.join(timeout=1.0)
             if lane.worker is None:
                 _stop(lane.process, lane.conn)
                 lane.process.close()
-            elif not lane.answered and self._standing is not None:
-                self._standing.discard(lane.worker)
+            elif self._standing is not None and (
+                    not lane.reusable or (lane.sender is not None and lane.sender.is_alive())):
+                # Still writing its PNGs, the pipe is not free for the next build's outline.
+                self._standing._discard(lane.worker)
 
 
 @contextmanager
@@ -363,17 +384,29 @@ def _serve(renderer: Renderer, conn: Connection, parents: list[Connection]) -> N
     served = 0
     while (message := _receive(conn)) is not None:
         if message[0] != _JOB:
-            # The PNGs of a build whose renderer failed before it asked for them.
-            continue
-        _, content, folder = message
-        if not _lay_out(renderer, content, folder, conn):
+            continue  # the PNGs of a build whose renderer failed before it asked for them
+        if not _serve_one(renderer, message, conn):
             return
         served += 1
         if served == 1:
             # As a process that builds many editions does (generator/heap.py): what its first
-            # edition loaded (fonts, caches) is kept for good, and no longer walked.
+            # edition loaded (fonts, caches) is kept for good, and no longer walked; that
+            # edition's own objects went with _serve_one's frame.
+            del message
             gc.collect()
             gc.freeze()
+
+
+def _serve_one(renderer: Renderer, message: tuple[str, EditionContent, Path], conn: Connection) -> bool:
+    _, content, folder = message
+    return _lay_out(renderer, content, folder, conn)
+
+
+def _portable(content: EditionContent) -> EditionContent:
+    # What a standing worker is sent: the charts' words without their drawing, which a
+    # renderer that starts early never calls and which a kind may write as a lambda.
+    charts = tuple(dataclasses.replace(chart, draw=None) for chart in content.charts)
+    return dataclasses.replace(content, charts=charts)
 
 
 def _receive(conn: Connection) -> Any:
@@ -395,6 +428,8 @@ def _lay_out(renderer: Renderer, content: EditionContent, folder: Path, conn: Co
         message = _receive(conn)
         if message is None:
             raise _Abandoned
+        if message[0] != _PNGS:
+            raise RuntimeError(f"expected the charts' PNGs, got a {message[0]!r} message")
         got: Mapping[str, bytes] = message[1]
         return got
 
