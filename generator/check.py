@@ -12,6 +12,7 @@ Outside claimed sentences the same words are plain prose ("in its first week").
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -37,6 +38,7 @@ NUMBER_WORD = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECA
 _MASK = "\u27e8\u27e9"
 _WHOLE = re.compile(r"-?\d+")
 _URL = re.compile(r"(?:https?|mailto):\S+")
+_WORD = re.compile(r"\S+")
 WINDOW_WORDS = 2
 # The edition's own names; a kind lists the names in its facts in `edition.names`.
 NAME_KEYS = {"title", "brand", "category", "author", "source_name", "postal_address"}
@@ -185,10 +187,12 @@ def _sentences(block: str) -> list[str]:
 def _windows(block: str, pattern: re.Pattern[str] = NUMBER) -> Iterable[tuple[str, str]]:
     """Each number of a block with the words around it, within its sentence."""
     for sentence in _sentences(block):
-        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+        words = [(m.start(), m.end()) for m in _WORD.finditer(sentence)]
+        ends = [end for _, end in words]
         for match in pattern.finditer(sentence):
-            first = next(i for i, (_, end) in enumerate(words) if end > match.start())
-            last = next(i for i, (_, end) in enumerate(words) if end >= match.end())
+            # The first word ending after the number starts, the first ending where it ends.
+            first = bisect.bisect_right(ends, match.start())
+            last = bisect.bisect_left(ends, match.end())
             lo, hi = max(0, first - WINDOW_WORDS), min(len(words), last + WINDOW_WORDS + 1)
             yield match.group(), sentence[words[lo][0]: words[hi - 1][1]]
 
@@ -371,11 +375,23 @@ def check_edition(folder: Path) -> CheckResult:
         # while this thread reads the other texts.
         laid_out = {name: pool.submit(_read_blocks, readers[name], path)
                     for name, path in present.items() if name in loose}
-        for name, path in present.items():
-            blocks = laid_out[name].result() if name in laid_out else _read_blocks(readers[name], path)
-            found, untraced = _trace_file(name, blocks, masks[name], ledger, laid_out=name in loose)
-            traced += found
-            problems += untraced
+        results: dict[str, tuple[int, list[Problem]] | InputError] = {}
+        # The other texts first, so that pdftotext has the time they take; then the problems
+        # (or the first file that cannot be read) are told in the renderers' order.
+        for name in sorted(present, key=lambda n: n in laid_out):
+            try:
+                blocks = (laid_out[name].result() if name in laid_out
+                          else _read_blocks(readers[name], present[name]))
+            except InputError as exc:
+                results[name] = exc
+                continue
+            results[name] = _trace_file(name, blocks, masks[name], ledger, laid_out=name in loose)
+    for name in present:
+        result = results[name]
+        if isinstance(result, InputError):
+            raise result
+        traced += result[0]
+        problems += result[1]
     return CheckResult(traced, tuple(present), tuple(problems))
 
 

@@ -376,6 +376,18 @@ def test_check_of_a_broken_edition(case: str, edition: Path, tmp_path: Path,
     assert_mentions(one_line(capsys, main(["check", str(copy)])), f"e/{name}", needle)
 
 
+def test_of_two_unreadable_files_the_first_in_order_is_told(
+        edition: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The PDF is read on a thread, and last: the file named is still the first that fails.
+    if not (edition / "article.pdf").exists():
+        pytest.skip("WeasyPrint is not installed")
+    copy = _broken(edition, tmp_path, "article.pdf", b"")
+    (copy / "email.txt").write_bytes(b"\xff\xfe")
+    assert_mentions(one_line(capsys, main(["check", str(copy)])), "e/article.pdf", "pdftotext")
+    (copy / "article.md").write_bytes(b"# \xff\xfe")
+    assert_mentions(one_line(capsys, main(["check", str(copy)])), "e/article.md", "expected UTF-8")
+
+
 def test_a_number_word_alone_is_prose(edition: Path, tmp_path: Path) -> None:
     # Found by the generated templates: "Zeroth" alone in a paragraph was taken for a claim's
     # number word and failed the check (exit 1).
