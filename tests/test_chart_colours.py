@@ -40,3 +40,8 @@ def test_svg_is_transparent_and_themed() -> None:
     assert re.search(r"fill: var\(--chart-ink, #222222\)", svg)
     # No opaque background rectangle: the page's own background shows through.
     assert not re.search(r"fill: ?#ffffff", svg, re.I)
+    # Every themed colour is a variable wherever it fills or strokes, in either case.
+    for colour in style.SVG_THEME:
+        assert not re.search(rf"(fill|stroke): ?{colour}\b", svg, re.I), colour
+    assert style.themed_svg('<svg><path style="stroke:#222222; fill: #FFFFFF"/></svg>').endswith(
+        '<path style="stroke: var(--chart-ink, #222222); fill: var(--chart-paper, #FFFFFF)"/></svg>')

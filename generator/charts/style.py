@@ -387,9 +387,7 @@ def svg_bytes(fig: Figure) -> bytes:
 
 def themed_svg(svg: str) -> str:
     """Frame and text colours as CSS variables, light by default, dark under prefers-color-scheme."""
-    for colour, (variable, _) in SVG_THEME.items():
-        svg = re.sub(rf"(fill|stroke): ?{colour}\b", rf"\1: var({variable}, {colour})", svg,
-                     flags=re.I)
+    svg = _THEMED.sub(_themed_colour, svg)
     light = "".join(f"{v}:{c};" for c, (v, _) in SVG_THEME.items())
     dark = "".join(f"{v}:{d};" for v, d in SVG_THEME.values())
     sheet = (f"<style>svg{{{light}}}"
@@ -398,6 +396,16 @@ def themed_svg(svg: str) -> str:
     if opening is None:
         raise ValueError("expected an <svg> element")
     return svg[:opening.end()] + sheet + svg[opening.end():]
+
+
+# Every themed colour in one pass (matplotlib writes them in lower case, the theme in upper).
+_THEMED = re.compile(r"(fill|stroke): ?(" + "|".join(map(re.escape, SVG_THEME)) + r")\b", re.I)
+_THEME_BY_CASE = {colour.lower(): colour for colour in SVG_THEME}
+
+
+def _themed_colour(match: re.Match[str]) -> str:
+    colour = _THEME_BY_CASE[match.group(2).lower()]
+    return f"{match.group(1)}: var({SVG_THEME[colour][0]}, {colour})"
 
 
 def relative_luminance(colour: str) -> float:
