@@ -400,7 +400,7 @@ def test_a_standing_worker_whose_renderer_refuses_stays_for_the_next_build(
 def test_a_build_that_fails_in_the_parent_stops_its_standing_worker(
         tmp_path: Path, standing: lanes.StandingLanes, monkeypatch: pytest.MonkeyPatch) -> None:
     # Half-way through a build the worker's state is unknown (PNGs on their way, an answer
-    # nobody will read): it is stopped, and the next build forks a fresh one.
+    # nobody will read): it is stopped, and the next build forks a child of its own.
     report = load_report(None)
     out = tmp_path / "out"
     first = standing.pid("pdf")
