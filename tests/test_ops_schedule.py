@@ -261,6 +261,30 @@ def test_sigterm_finishes_the_step_then_exits_cleanly(tmp_path: Path, server: St
     assert re.search(r"event=heap frozen=\d{5,}", err)  # the command owns its process
     edition = next(p for p in (out / "llm-usage").iterdir() if not p.name.startswith("."))
     assert (edition / "facts.json").is_file()  # the step under way was finished, whole
+    # Nothing of the service outlives it: its PDF worker (a fork, so the same command line) too.
+    assert _wait_until(lambda: not _running_with(str(report.folder))), "a process of the service lives on"
+
+
+def _running_with(argument: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and argument in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                status = (entry / "status").read_text(encoding="ascii")
+                if "\nState:\tZ" not in status:
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _wait_until(done: Callable[[], bool], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.mark.skipif(not can_start_early(), reason="needs fork and two usable cores")
