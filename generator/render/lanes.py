@@ -136,11 +136,11 @@ class StandingLanes:
         no lock a worker must not keep. Returns the renderers forked anew."""
         forked = []
         for name, renderer in self._renderers.items():
-            worker = self._workers.get(name)
-            if worker is not None and worker.process.is_alive():
+            if self._alive(name) is not None:
                 continue
-            if worker is not None:
-                self._discard(worker)
+            dead = self._workers.get(name)
+            if dead is not None:
+                self._discard(dead)
             self._workers[name] = _fork(renderer, _serve, (), self._connections())
             forked.append(name)
         return tuple(forked)
